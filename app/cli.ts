@@ -1,0 +1,33 @@
+// The `palaver` command line.
+import { parseArgs } from 'node:util';
+import { check } from './check.ts';
+
+const USAGE = `usage: palaver <command> [options]
+
+commands:
+  check [FILE…]       validate UI descriptions (default: all of ui-descriptions/)
+  serve               run the chat server (browser front-end)
+      --host HOST       address to listen on (default 127.0.0.1)
+      --port PORT       port (default 8080)
+      --data DIR        data directory (default ./data)
+      --admin NAME      make NAME an administrator (repeatable; also PALAVER_ADMINS)
+      --tui             also run a terminal session for the person at the console
+  tui                 chat in this terminal, connected to a server
+      --url URL         the server (default http://localhost:8080)
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'check': {
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true });
+      return check(positionals, line => console.log(line));
+    }
+    case undefined: case 'help': case '--help': case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 1 : 0;
+    default:
+      process.stderr.write(`palaver: unknown command ${command}\n\n${USAGE}`);
+      return 1;
+  }
+}

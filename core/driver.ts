@@ -1,0 +1,47 @@
+// The one interface a front-end implements. The core calls it; it reports user events back.
+import type { WidgetKind } from './schema.ts';
+import type { Attributes, Value } from './values.ts';
+
+export type WidgetId = string;
+
+export interface WidgetSpec {
+  id: WidgetId;
+  kind: WidgetKind;
+  /** null for a root: the window, or a popup shown modal above it. */
+  parent: WidgetId | null;
+  /** Insert before this sibling; absent means append. */
+  before?: WidgetId;
+  attrs: Attributes;
+  /** The events a description binds on this widget: the only ones a driver reports. */
+  events: readonly string[];
+}
+
+/** A user's action: which widget, which event, and what the user had typed or selected. */
+export interface UserEvent {
+  id: WidgetId;
+  name: string;
+  /** The value of each user-editable widget that changed (textbox text, listbox selection). */
+  state: Record<WidgetId, Value>;
+}
+
+export interface EventSink {
+  event(e: UserEvent): void;
+  /** The user edited a widget (typing); no action runs, the session just keeps the text. */
+  input(id: WidgetId, value: Value): void;
+}
+
+export interface Driver {
+  /** The user's preferred languages, most preferred first (BCP 47 tags). */
+  languages(): readonly string[];
+  start(events: EventSink): Promise<void>;
+  create(widget: WidgetSpec): void;
+  set(id: WidgetId, attr: string, value: Value): void;
+  /** Removes the widget and its descendants. Must be safe while the widget is handling an event. */
+  remove(id: WidgetId): void;
+  clear(): void;
+  /** Nobody is signed in: the front-end should let the user identify themselves. */
+  forbidden(reason?: string): void;
+  /** Something the user did was refused (a modal popup is open, a widget is gone, …). */
+  error(code: string, message: string): void;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,102 @@
+// A session's outgoing commands: sequence numbers, the bounded queue of what the client has not
+// acknowledged, replay after a given seq, and collapse of repeated sets of one attribute.
+import type { Command } from './commands.ts';
+import { encode } from './protocol.ts';
+
+interface Entry { seq: number; text: string; bytes: number; key?: string; live: boolean }
+
+export interface OutboxLimits { commands: number; bytes: number }
+export const DEFAULT_LIMITS: OutboxLimits = { commands: 1024, bytes: 1 << 20 };
+
+export class Outbox {
+  private entries: Entry[] = [];
+  private head = 0;
+  private readonly pendingSets = new Map<string, Entry>();
+  private bytes = 0;
+  private liveCount = 0;
+  /** The highest seq no longer held: acknowledged, or evicted when the queue overflowed. */
+  private base = 0;
+  lastSeq = 0;
+
+  constructor(private readonly limits: OutboxLimits = DEFAULT_LIMITS) {}
+
+  /** Queues a command; returns its encoded frame. */
+  push(c: Command): string {
+    const seq = ++this.lastSeq;
+    const text = encode({ ...c, seq } as never);
+    const e: Entry = { seq, text, bytes: text.length, live: true };
+    if (c.op === 'set') {
+      // A later set of one attribute makes an earlier one pointless: whoever missed both
+      // needs only the last, and whoever got the first gets the last too.
+      e.key = `${c.id}\u0000${c.attr}`;
+      const older = this.pendingSets.get(e.key);
+      if (older) this.drop(older);
+      this.pendingSets.set(e.key, e);
+    }
+    this.entries.push(e);
+    this.bytes += e.bytes;
+    this.liveCount++;
+    while (this.liveCount > this.limits.commands || this.bytes > this.limits.bytes) this.evictOldest();
+    return text;
+  }
+
+  /** The client has everything up to `seq`. */
+  ack(seq: number): void {
+    if (seq > this.lastSeq) seq = this.lastSeq;
+    while (this.head < this.entries.length && this.entries[this.head].seq <= seq) {
+      const e = this.entries[this.head++];
+      if (e.live) this.drop(e);
+    }
+    if (seq > this.base) this.base = seq;
+    this.compact();
+  }
+
+  /** The frames after `after`, or null when some were already let go: send a snapshot instead. */
+  since(after: number): string[] | null {
+    if (after > this.lastSeq) return null;
+    if (after < this.base) return null;
+    const out: string[] = [];
+    for (let i = this.head; i < this.entries.length; i++) {
+      const e = this.entries[i];
+      if (e.live && e.seq > after) out.push(e.text);
+    }
+    return out;
+  }
+
+  /** Forgets everything queued; sequence numbers go on. Used before sending a snapshot. */
+  reset(): void {
+    this.entries = [];
+    this.head = 0;
+    this.pendingSets.clear();
+    this.bytes = 0;
+    this.liveCount = 0;
+    this.base = this.lastSeq;
+  }
+
+  get size(): number { return this.liveCount; }
+
+  private evictOldest() {
+    while (this.head < this.entries.length) {
+      const e = this.entries[this.head++];
+      if (!e.live) continue;
+      this.drop(e);
+      this.base = Math.max(this.base, e.seq);
+      break;
+    }
+    this.compact();
+  }
+
+  private drop(e: Entry) {
+    e.live = false;
+    this.bytes -= e.bytes;
+    this.liveCount--;
+    if (e.key && this.pendingSets.get(e.key) === e) this.pendingSets.delete(e.key);
+  }
+
+  private compact() {
+    if (this.head > 64 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+  }
+}

@@ -1,0 +1,4 @@
+declare module 's-expression' {
+  const parse: (source: string) => unknown;
+  export default parse;
+}

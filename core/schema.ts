@@ -1,0 +1,54 @@
+// The typed schema of widget kinds: which attributes each takes, of which type, which events
+// it can raise, and what it may contain. Descriptions are validated against it; drivers render it.
+
+export type AttrType = 'text' | 'symbol' | 'boolean' | 'integer';
+
+export interface KindSchema {
+  attrs: Record<string, AttrType>;
+  events: readonly string[];
+  /** Kinds allowed as children; empty for leaves. */
+  children: readonly WidgetKind[];
+  /** The attribute the user edits, reported back in an event's state. */
+  editable?: string;
+}
+
+export type WidgetKind = 'window' | 'popup' | 'vbox' | 'hbox' | 'label' | 'button' | 'textbox' | 'listbox' | 'item';
+
+const COMMON: Record<string, AttrType> = { name: 'symbol', visible: 'boolean', enabled: 'boolean' };
+const CONTAINED: readonly WidgetKind[] = ['vbox', 'hbox', 'label', 'button', 'textbox', 'listbox'];
+
+export const SCHEMA: Record<WidgetKind, KindSchema> = {
+  window: { attrs: { ...COMMON, title: 'text' }, events: ['close'], children: CONTAINED },
+  popup: { attrs: { ...COMMON, title: 'text' }, events: ['cancel'], children: CONTAINED },
+  vbox: { attrs: { ...COMMON }, events: [], children: CONTAINED },
+  hbox: { attrs: { ...COMMON }, events: [], children: CONTAINED },
+  label: { attrs: { ...COMMON, text: 'text' }, events: [], children: [] },
+  button: { attrs: { ...COMMON, text: 'text' }, events: ['click'], children: [] },
+  textbox: {
+    attrs: { ...COMMON, text: 'text', placeholder: 'text', secret: 'boolean', multiline: 'boolean', 'max-length': 'integer' },
+    events: ['submit'], children: [], editable: 'text',
+  },
+  listbox: { attrs: { ...COMMON, selected: 'symbol' }, events: ['select', 'activate'], children: ['item'], editable: 'selected' },
+  // An item's attributes are presentation only: `mine` marks an entry the viewer owns (a driver
+  // may offer to delete it), `system` an announcement; `value` is the action's handle on it.
+  item: {
+    attrs: { ...COMMON, text: 'text', value: 'symbol', author: 'text', time: 'text', mine: 'boolean', system: 'boolean' },
+    events: [], children: [],
+  },
+};
+
+export const KINDS = Object.keys(SCHEMA) as WidgetKind[];
+
+export function isKind(s: string): s is WidgetKind {
+  return Object.prototype.hasOwnProperty.call(SCHEMA, s);
+}
+
+/** True if `value` fits an attribute of type `type` (null resets any attribute). */
+export function fits(type: AttrType, value: unknown): boolean {
+  if (value === null) return true;
+  switch (type) {
+    case 'text': case 'symbol': return typeof value === 'string';
+    case 'boolean': return typeof value === 'boolean';
+    case 'integer': return typeof value === 'number' && Number.isInteger(value);
+  }
+}

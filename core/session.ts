@@ -1,0 +1,485 @@
+// A session: the server-held state of one front-end connection point (a browser tab, a
+// terminal). It owns the full widget tree, the popup stack and what the user has typed, and a
+// worker that handles events and tasks one at a time, in order. Everything it shows goes
+// through its driver, so any front-end can be rebuilt from `snapshot()` at any time.
+import type { Binding, Description, Template } from './description.ts';
+import type { Command } from './commands.ts';
+import type { Driver, EventSink, UserEvent, WidgetId, WidgetSpec } from './driver.ts';
+import type { Catalogs } from './i18n.ts';
+import type { Library } from './library.ts';
+import { SCHEMA, fits, type WidgetKind } from './schema.ts';
+import { Translatable, type Attributes, type DescriptionValue, type Value } from './values.ts';
+
+/** Who is signed in. Opaque to the core except for the name. */
+export interface Principal { name: string; [key: string]: unknown }
+
+export interface ActionEvent {
+  /** The name of the widget that raised the event, if it has one. */
+  widget?: string;
+  event: string;
+  /** For listbox events: the `value` of the item concerned. */
+  item?: string;
+}
+
+/** What an application plugs into the core. */
+export interface Application<S> {
+  library: Library;
+  catalogs: Catalogs;
+  initialState(): S;
+  /** Shows the first screen: called when the session starts and after sign-in or sign-out. */
+  start(ui: Ui<S>): unknown;
+  /** The session is ending (sign-out, expiry, shutdown): release what it holds. */
+  end?(ui: Ui<S>, reason: EndReason): unknown;
+}
+
+export type EndReason = 'sign-out' | 'closed' | 'expired' | 'shutdown';
+
+/** The API actions use. Widget names resolve in the top popup first, then below it. */
+export interface Ui<S = unknown> {
+  readonly user: Principal | null;
+  readonly state: S;
+  readonly language: string;
+  t(msgid: string, params?: Record<string, string | number>): string;
+  show(screen: string): void;
+  get(name: string, attr: string): Value | undefined;
+  set(name: string, attr: string, value: Value): void;
+  has(name: string): boolean;
+  add(listbox: string, item: Attributes & { value: string }, opts?: { before?: string }): void;
+  removeItem(listbox: string, value: string): boolean;
+  items(listbox: string): string[];
+  clearItems(listbox: string): void;
+  remove(name: string): void;
+  popup(name: string, init?: Record<string, Attributes>): Promise<Value>;
+  close(result?: Value): void;
+  /** Runs `task` on this session's worker, after what is already queued. */
+  post(task: (ui: Ui<S>) => unknown): void;
+  signIn(user: Principal): Promise<void>;
+  signOut(): Promise<void>;
+  readonly popupOpen: boolean;
+}
+
+interface Widget {
+  id: WidgetId;
+  kind: WidgetKind;
+  attrs: Attributes;
+  on: Record<string, Binding> | null;
+  parent: Widget | null;
+  children: Widget[];
+  scope: Scope;
+  /** listbox only: item value → item. */
+  items?: Map<string, Widget>;
+}
+
+/** The window or one popup: a widget tree with its own names. */
+interface Scope {
+  root: Widget;
+  names: Map<string, Widget>;
+  description: Description;
+  answer?: (v: Value) => void;
+  owner?: Promise<void>;
+}
+
+type Job =
+  | { type: 'event'; e: UserEvent }
+  | { type: 'input'; id: WidgetId; value: Value }
+  | { type: 'task'; run: () => unknown };
+
+export interface SessionOptions {
+  /** Called when an action or task throws: the session lives on. */
+  onError?(err: unknown): void;
+  /** Called after sign-in or sign-out, so a transport can issue or drop credentials. */
+  onPrincipal?(user: Principal | null): void;
+  /** Called once when the session has ended. */
+  onEnd?(reason: EndReason): void;
+}
+
+const NO_CHILDREN: Widget[] = [];
+
+export class Session<S = unknown> implements Ui<S> {
+  readonly state: S;
+  language = 'en';
+  user: Principal | null = null;
+
+  private screen: Scope | null = null;
+  private popups: Scope[] = [];
+  private readonly widgets = new Map<WidgetId, Widget>();
+  private nextId = 1;
+  private queue: Job[] = [];
+  private draining = false;
+  private park: (() => void) | null = null;
+  private current: Promise<void> | null = null;
+  private resumed: Promise<void>[] = [];
+  private ended = false;
+  private idleWaiters: (() => void)[] = [];
+  private forbiddenReason: string | undefined;
+
+  constructor(
+    private readonly app: Application<S>,
+    readonly driver: Driver,
+    private readonly options: SessionOptions = {},
+  ) {
+    this.state = app.initialState();
+  }
+
+  // ---- lifecycle ----
+
+  /** Starts the driver and shows the first screen, signed in as `user` or not. */
+  async start(user: Principal | null = null): Promise<void> {
+    this.language = this.app.catalogs.pick(this.driver.languages());
+    const sink: EventSink = {
+      // Never run an action inside the driver's callback: a handler may remove its own widget.
+      event: e => this.enqueue({ type: 'event', e }),
+      input: (id, value) => this.enqueue({ type: 'input', id, value }),
+    };
+    await this.driver.start(sink);
+    this.user = user;
+    await this.run(() => this.begin());
+  }
+
+  get isEnded(): boolean { return this.ended; }
+  get popupOpen(): boolean { return this.popups.length > 0; }
+
+  /** Ends the session: the application releases what it holds, then the driver stops. */
+  async end(reason: EndReason): Promise<void> {
+    if (this.ended) return;
+    await this.run(async () => { await this.app.end?.(this, reason); });
+    this.ended = true;
+    this.queue = [];
+    this.answerAllPopups();
+    this.options.onEnd?.(reason);
+    await this.driver.stop();
+  }
+
+  /** Runs `fn` on the worker and resolves when it is done (or parked on a popup). */
+  run(fn: () => unknown): Promise<void> {
+    return new Promise(resolve => this.enqueue({ type: 'task', run: async () => { try { await fn(); } finally { resolve(); } } }));
+  }
+
+  post(task: (ui: Ui<S>) => unknown): void {
+    this.enqueue({ type: 'task', run: () => task(this) });
+  }
+
+  private begin() {
+    this.forbiddenReason = undefined;
+    if (!this.user) this.forbid();
+    return this.app.start(this);
+  }
+
+  private forbid(reason?: string) {
+    this.forbiddenReason = reason ?? 'sign in';
+    this.driver.forbidden(reason);
+  }
+
+  async signIn(user: Principal): Promise<void> {
+    this.user = user;
+    this.options.onPrincipal?.(user);
+    this.resetScreen();
+    await this.begin();
+  }
+
+  async signOut(): Promise<void> {
+    await this.app.end?.(this, 'sign-out');
+    this.user = null;
+    this.options.onPrincipal?.(null);
+    this.resetScreen();
+    await this.begin();
+  }
+
+  // ---- the worker ----
+
+  private enqueue(job: Job) {
+    if (this.ended) return;
+    this.queue.push(job);
+    if (!this.draining) queueMicrotask(() => void this.drain());
+  }
+
+  private async drain() {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length && !this.ended) {
+        const job = this.queue.shift()!;
+        let finish!: () => void;
+        const done = new Promise<void>(r => (finish = r));
+        this.current = done;
+        const watched = this.watch(done); // arm `park` before the job can open a popup
+        this.perform(job).then(finish, finish);
+        await watched;
+        // A popup answered during that job: let the action that awaited it go on, in order.
+        while (this.resumed.length) await this.watch(this.resumed.shift()!);
+      }
+    } finally {
+      this.current = null;
+      this.draining = false;
+      for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  /** Resolves once every queued job has run (a job waiting on a popup counts as done). */
+  whenIdle(): Promise<void> {
+    if (!this.draining && this.queue.length === 0) return Promise.resolve();
+    return new Promise(r => this.idleWaiters.push(r));
+  }
+
+  /** Waits until `p` settles, or until the job it belongs to parks on a popup. */
+  private watch(p: Promise<void>): Promise<void> {
+    return new Promise<void>(resolve => {
+      this.park = resolve;
+      p.then(resolve, resolve);
+    }).finally(() => { this.park = null; });
+  }
+
+  private async perform(job: Job): Promise<void> {
+    try {
+      if (job.type === 'task') await job.run();
+      else if (job.type === 'input') this.applyInput(job.id, job.value);
+      else await this.dispatch(job.e);
+    } catch (err) {
+      this.options.onError?.(err);
+      if (!this.ended) this.driver.error('internal', this.t('Something went wrong. Please try again.'));
+    }
+  }
+
+  private async dispatch(e: UserEvent) {
+    const w = this.widgets.get(e.id);
+    if (!w) return this.driver.error('no-such-widget', `There is no widget ${e.id}.`);
+    const top = this.popups[this.popups.length - 1];
+    if (top && w.scope !== top) return this.driver.error('modal', this.t('Please answer the open dialog first.'));
+    if (w.attrs.enabled === false) return this.driver.error('disabled', this.t('That is not available right now.'));
+    const binding = w.on?.[e.name];
+    if (!binding) return this.driver.error('not-bound', `Widget ${e.id} does not handle ${e.name}.`);
+    for (const [id, value] of Object.entries(e.state ?? {})) this.applyInput(id, value);
+    const ev: ActionEvent = { widget: this.nameOf(w), event: e.name };
+    if (w.kind === 'listbox' && typeof w.attrs.selected === 'string') ev.item = w.attrs.selected;
+    await this.invoke(binding, ev);
+  }
+
+  private async invoke(b: Binding, ev: ActionEvent) {
+    if (b.action === 'close') return this.close(b.args[0] ?? null);
+    const action = this.app.library.actions[b.action];
+    if (!action) throw new Error(`unknown action ${b.action}`);
+    await action(this, ev, ...b.args);
+  }
+
+  /** The user's own edits: stored silently, never echoed back to the driver. */
+  private applyInput(id: WidgetId, value: Value) {
+    const w = this.widgets.get(id);
+    if (!w) return;
+    const attr = SCHEMA[w.kind].editable;
+    if (!attr || !fits(SCHEMA[w.kind].attrs[attr], value)) return;
+    if (w.kind === 'listbox' && value !== null && !w.items?.has(value as string)) return;
+    if (w.kind === 'textbox' && typeof value === 'string' && typeof w.attrs['max-length'] === 'number') {
+      value = value.slice(0, w.attrs['max-length']);
+    }
+    w.attrs[attr] = value;
+  }
+
+  // ---- the UI API ----
+
+  t(msgid: string, params?: Record<string, string | number>): string {
+    return this.app.catalogs.translate(this.language, msgid, params);
+  }
+
+  show(screen: string): void {
+    const d = this.description(screen);
+    if (d.root.kind !== 'window') throw new Error(`${screen} is a popup: open it with ui.popup()`);
+    this.resetScreen();
+    this.screen = this.instantiate(d, {});
+  }
+
+  async popup(name: string, init: Record<string, Attributes> = {}): Promise<Value> {
+    const d = this.description(name);
+    if (d.root.kind !== 'popup') throw new Error(`${name} is a window: show it with ui.show()`);
+    let answer!: (v: Value) => void;
+    const result = new Promise<Value>(r => (answer = r));
+    const scope = this.instantiate(d, init);
+    scope.answer = answer;
+    scope.owner = this.current ?? undefined;
+    this.popups.push(scope);
+    // This action now waits for the answer; the worker goes on with other jobs meanwhile.
+    this.park?.();
+    return result;
+  }
+
+  close(result: Value = null): void {
+    const scope = this.popups.pop();
+    if (!scope) return;
+    this.destroy(scope.root);
+    scope.answer?.(result);
+    if (scope.owner) this.resumed.push(scope.owner);
+  }
+
+  has(name: string): boolean { return this.lookup(name) !== undefined; }
+
+  get(name: string, attr: string): Value | undefined {
+    return this.find(name).attrs[attr];
+  }
+
+  set(name: string, attr: string, value: Value): void {
+    this.setWidget(this.find(name), attr, value);
+  }
+
+  add(listbox: string, item: Attributes & { value: string }, opts: { before?: string } = {}): void {
+    const lb = this.find(listbox, 'listbox');
+    if (lb.items!.has(item.value)) throw new Error(`${listbox} already has an item ${item.value}`);
+    const before = opts.before === undefined ? undefined : lb.items!.get(opts.before);
+    for (const [k, v] of Object.entries(item)) this.checkAttr('item', k, v);
+    const w = this.makeWidget('item', { ...item }, null, lb, lb.scope, before);
+    lb.items!.set(item.value, w);
+    this.driver.create(this.spec(w));
+  }
+
+  removeItem(listbox: string, value: string): boolean {
+    const lb = this.find(listbox, 'listbox');
+    const item = lb.items!.get(value);
+    if (!item) return false;
+    this.destroy(item);
+    return true;
+  }
+
+  items(listbox: string): string[] {
+    return this.find(listbox, 'listbox').children.map(c => c.attrs.value as string);
+  }
+
+  clearItems(listbox: string): void {
+    const lb = this.find(listbox, 'listbox');
+    for (const item of [...lb.children]) this.destroy(item);
+  }
+
+  remove(name: string): void {
+    const w = this.find(name);
+    if (w === w.scope.root) throw new Error(`${name} is a root: use show() or close()`);
+    this.destroy(w);
+  }
+
+  // ---- snapshot ----
+
+  /** The commands that rebuild this session's front-end exactly, popups included. */
+  snapshot(): Command[] {
+    const out: Command[] = [{ op: 'clear' }];
+    if (this.forbiddenReason !== undefined) out.push({ op: 'forbidden' });
+    // Pre-order, so every parent exists before its children and siblings arrive in order.
+    const walk = (w: Widget) => { out.push({ op: 'new', ...this.spec(w, false) }); w.children.forEach(walk); };
+    if (this.screen) walk(this.screen.root);
+    for (const p of this.popups) walk(p.root);
+    return out;
+  }
+
+  /** How many widgets the session holds now. */
+  widgetCount(): number { return this.widgets.size; }
+
+  // ---- internals ----
+
+  private description(name: string): Description {
+    const d = this.app.library.descriptions.get(name);
+    if (!d) throw new Error(`no description named ${name}`);
+    return d;
+  }
+
+  private resetScreen() {
+    this.answerAllPopups();
+    this.screen = null;
+    this.widgets.clear();
+    this.driver.clear();
+  }
+
+  private answerAllPopups() {
+    for (const p of this.popups.splice(0).reverse()) {
+      p.answer?.(null);
+      if (p.owner) this.resumed.push(p.owner);
+    }
+  }
+
+  private lookup(name: string): Widget | undefined {
+    for (let i = this.popups.length - 1; i >= 0; i--) {
+      const w = this.popups[i].names.get(name);
+      if (w) return w;
+    }
+    return this.screen?.names.get(name);
+  }
+
+  private find(name: string, kind?: WidgetKind): Widget {
+    const w = this.lookup(name);
+    if (!w) throw new Error(`no widget named ${name} on screen`);
+    if (kind && w.kind !== kind) throw new Error(`${name} is a ${w.kind}, not a ${kind}`);
+    return w;
+  }
+
+  private nameOf(w: Widget): string | undefined {
+    return typeof w.attrs.name === 'string' ? w.attrs.name : undefined;
+  }
+
+  private checkAttr(kind: WidgetKind, attr: string, value: Value) {
+    const type = SCHEMA[kind].attrs[attr];
+    if (!type) throw new Error(`${kind} has no attribute ${attr}`);
+    if (!fits(type, value)) throw new Error(`wrong type for ${kind} ${attr}: ${JSON.stringify(value)}`);
+  }
+
+  private setWidget(w: Widget, attr: string, value: Value) {
+    this.checkAttr(w.kind, attr, value);
+    if (attr === 'name' || (w.kind === 'item' && attr === 'value')) throw new Error(`${attr} cannot change`);
+    if (w.attrs[attr] === value) return;
+    w.attrs[attr] = value;
+    this.driver.set(w.id, attr, value);
+  }
+
+  private instantiate(d: Description, init: Record<string, Attributes>): Scope {
+    const scope = { names: new Map(), description: d } as unknown as Scope;
+    const build = (t: Template, parent: Widget | null): Widget => {
+      const attrs: Attributes = {};
+      for (const [k, v] of Object.entries(t.attrs)) attrs[k] = this.translate(v);
+      const extra = t.name ? init[t.name] : undefined;
+      if (extra) for (const [k, v] of Object.entries(extra)) { this.checkAttr(t.kind, k, v); attrs[k] = v; }
+      const w = this.makeWidget(t.kind, attrs, Object.keys(t.on).length ? t.on : null, parent, scope);
+      if (t.name) scope.names.set(t.name, w);
+      this.driver.create(this.spec(w));
+      for (const c of t.children) build(c, w);
+      return w;
+    };
+    scope.root = build(d.root, null);
+    return scope;
+  }
+
+  private translate(v: DescriptionValue): Value {
+    return v instanceof Translatable ? this.t(v.msgid) : v;
+  }
+
+  private makeWidget(kind: WidgetKind, attrs: Attributes, on: Record<string, Binding> | null, parent: Widget | null, scope: Scope, before?: Widget): Widget {
+    const leaf = SCHEMA[kind].children.length === 0;
+    const w: Widget = { id: `w${this.nextId++}`, kind, attrs, on, parent, children: leaf ? NO_CHILDREN : [], scope };
+    if (kind === 'listbox') w.items = new Map();
+    if (parent) {
+      const at = before ? parent.children.indexOf(before) : -1;
+      if (at >= 0) parent.children.splice(at, 0, w);
+      else parent.children.push(w);
+    }
+    this.widgets.set(w.id, w);
+    return w;
+  }
+
+  private spec(w: Widget, placed = true): WidgetSpec {
+    const s: WidgetSpec = { id: w.id, kind: w.kind, parent: w.parent?.id ?? null, attrs: { ...w.attrs }, events: w.on ? Object.keys(w.on) : [] };
+    if (placed && w.parent) {
+      const siblings = w.parent.children;
+      const next = siblings[siblings.indexOf(w) + 1];
+      if (next) s.before = next.id;
+    }
+    return s;
+  }
+
+  private destroy(w: Widget) {
+    const forget = (x: Widget) => {
+      this.widgets.delete(x.id);
+      const name = this.nameOf(x);
+      if (name && x.scope.names.get(name) === x) x.scope.names.delete(name);
+      x.children.forEach(forget);
+    };
+    forget(w);
+    if (w.parent) {
+      w.parent.children.splice(w.parent.children.indexOf(w), 1);
+      if (w.kind === 'item') w.parent.items!.delete(w.attrs.value as string);
+      if (w.parent.kind === 'listbox' && w.parent.attrs.selected === w.attrs.value) w.parent.attrs.selected = null;
+    }
+    this.driver.remove(w.id);
+  }
+}
