@@ -1,0 +1,57 @@
+// Publish/subscribe between the chat and whoever shows it. Asynchronous, so that Redis pub/sub
+// can carry it across processes; the in-process bus delivers synchronously, in publish order.
+import type { Alert, Channel, Message } from './store.ts';
+
+export type ChannelEvent =
+  | { type: 'message'; message: Message }
+  | { type: 'deleted'; channel: string; id: number }
+  | { type: 'joined'; channel: string; name: string; at: number }
+  | { type: 'left'; channel: string; name: string; at: number };
+
+export type GlobalEvent =
+  | { type: 'alert'; alert: Alert }
+  | { type: 'presence'; name: string; online: boolean }
+  | { type: 'channel-created'; channel: Channel };
+
+export type Unsubscribe = () => Promise<void>;
+
+export interface Bus {
+  publishChannel(channel: string, e: ChannelEvent): Promise<void>;
+  publishGlobal(e: GlobalEvent): Promise<void>;
+  subscribeChannel(channel: string, fn: (e: ChannelEvent) => void): Promise<Unsubscribe>;
+  subscribeGlobal(fn: (e: GlobalEvent) => void): Promise<Unsubscribe>;
+}
+
+export class MemoryBus implements Bus {
+  private readonly channels = new Map<string, Set<(e: ChannelEvent) => void>>();
+  private readonly global = new Set<(e: GlobalEvent) => void>();
+
+  constructor(private readonly onError: (err: unknown) => void = err => console.error('bus subscriber failed:', err)) {}
+
+  async publishChannel(channel: string, e: ChannelEvent) { this.deliver(this.channels.get(channel), e); }
+  async publishGlobal(e: GlobalEvent) { this.deliver(this.global, e); }
+
+  async subscribeChannel(channel: string, fn: (e: ChannelEvent) => void): Promise<Unsubscribe> {
+    let set = this.channels.get(channel);
+    if (!set) { set = new Set(); this.channels.set(channel, set); }
+    set.add(fn);
+    return async () => {
+      set!.delete(fn);
+      if (set!.size === 0 && this.channels.get(channel) === set) this.channels.delete(channel);
+    };
+  }
+
+  async subscribeGlobal(fn: (e: GlobalEvent) => void): Promise<Unsubscribe> {
+    this.global.add(fn);
+    return async () => { this.global.delete(fn); };
+  }
+
+  /** How many subscribers a channel has (for tests and metrics). */
+  subscribers(channel: string): number { return this.channels.get(channel)?.size ?? 0; }
+
+  private deliver<E>(subs: Set<(e: E) => void> | undefined, e: E) {
+    if (!subs) return;
+    // One failing subscriber must not keep the event from the others.
+    for (const fn of [...subs]) { try { fn(e); } catch (err) { this.onError(err); } }
+  }
+}

@@ -1,0 +1,271 @@
+// The chat: users, sign-in, channels, messages, presence, alerts and permissions. It stores
+// through a ChatStore and announces through a Bus; it knows nothing about how it is shown.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Bus } from './bus.ts';
+import { ChatError } from './errors.ts';
+import { channelName, messageText, nameKey, userName } from './names.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+import { RateLimiter } from './rate-limit.ts';
+import type { Channel, ChatStore, Message } from './store.ts';
+
+export interface ChatConfig {
+  /** Names that are administrators once registered with a password. */
+  admins: readonly string[];
+  /** When true, only administrators and users granted `create-channel` may create channels. */
+  restrictChannels: boolean;
+  messageLimit: { count: number; windowMs: number };
+  passwordAttempts: { count: number; windowMs: number };
+  /** How long a sign-in outlives its last sign of life (a detached session's lifetime). */
+  loginTtlMs: number;
+  maxMessageLength: number;
+}
+
+export const DEFAULT_CONFIG: ChatConfig = {
+  admins: [],
+  restrictChannels: false,
+  messageLimit: { count: 10, windowMs: 10_000 },
+  passwordAttempts: { count: 5, windowMs: 15 * 60_000 },
+  loginTtlMs: 10 * 60_000,
+  maxMessageLength: 4000,
+};
+
+export const GENERAL = 'general';
+export const PAGE = 100;
+export const CREATE_CHANNEL = 'create-channel';
+
+/** A signed-in user. `token` is the secret a front-end keeps (in a cookie) to resume. */
+export interface Login { token: string; name: string; key: string }
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+export class Chat {
+  readonly config: ChatConfig;
+  private readonly messageLimiter: RateLimiter;
+  private readonly passwordLimiter: RateLimiter;
+  private readonly adminKeys: Set<string>;
+  /** channel key → user key → presence ids (one per session showing that channel). */
+  private readonly presence = new Map<string, Map<string, { name: string; ids: Set<string> }>>();
+  /** user key → presence ids of every session of that user (who is online). */
+  private readonly online = new Map<string, Set<string>>();
+  private readonly sendChains = new Map<string, Promise<unknown>>();
+
+  constructor(readonly store: ChatStore, readonly bus: Bus, config: Partial<ChatConfig> = {}, private readonly now: () => number = Date.now) {
+    this.config = { ...DEFAULT_CONFIG, ...config };
+    this.messageLimiter = new RateLimiter(this.config.messageLimit.count, this.config.messageLimit.windowMs, now);
+    this.passwordLimiter = new RateLimiter(this.config.passwordAttempts.count, this.config.passwordAttempts.windowMs, now);
+    this.adminKeys = new Set(this.config.admins.map(nameKey));
+  }
+
+  /** Creates what must always exist (the `general` channel). */
+  async init(): Promise<this> {
+    await this.store.createChannel({ key: GENERAL, name: GENERAL, creator: null, createdAt: this.now() });
+    return this;
+  }
+
+  // ---- identity ----
+
+  /**
+   * Signs in under `rawName`. A name registered with a password needs it; an unregistered name
+   * is refused while someone is signed in under it. Giving a password for an unregistered name
+   * registers it.
+   */
+  async signIn(rawName: unknown, password?: string): Promise<Login> {
+    const name = userName(rawName);
+    const existing = await this.store.getUser(name.key);
+    if (existing?.passwordHash) {
+      if (!password) throw new ChatError('password-required');
+      if (!this.passwordLimiter.allowed(name.key)) throw new ChatError('rate-limited');
+      if (!(await verifyPassword(password, existing.passwordHash))) {
+        this.passwordLimiter.record(name.key);
+        throw new ChatError('wrong-password');
+      }
+      this.passwordLimiter.reset(name.key);
+    } else {
+      if (await this.store.hasActiveLogin(name.key, this.now())) throw new ChatError('name-taken');
+      if (password) checkPassword(password);
+    }
+    const user = await this.store.ensureUser(name.key, name.display, this.now());
+    if (!existing?.passwordHash && password) await this.store.setPassword(name.key, await hashPassword(password));
+    const token = randomBytes(32).toString('base64url');
+    const at = this.now();
+    await this.store.createLogin({ tokenHash: hashToken(token), userKey: user.key, name: user.name, createdAt: at, expiresAt: at + this.config.loginTtlMs });
+    return { token, name: user.name, key: user.key };
+  }
+
+  /** The login behind a token, if it is still valid; its lifetime is renewed. */
+  async resume(token: unknown): Promise<Login | null> {
+    if (typeof token !== 'string' || token.length > 128) return null;
+    const rec = await this.store.getLogin(hashToken(token));
+    if (!rec || rec.expiresAt <= this.now()) return null;
+    await this.store.touchLogin(rec.tokenHash, this.now() + this.config.loginTtlMs);
+    return { token, name: rec.name, key: rec.userKey };
+  }
+
+  /** Renews a login's lifetime: call while a front-end is connected. */
+  async keepAlive(login: Login): Promise<void> {
+    await this.store.touchLogin(hashToken(login.token), this.now() + this.config.loginTtlMs);
+  }
+
+  /** Ends a sign-in: the name is free again unless registered. */
+  async signOut(login: Login): Promise<void> {
+    await this.store.deleteLogin(hashToken(login.token));
+  }
+
+  async registerPassword(login: Login, password: string): Promise<void> {
+    checkPassword(password);
+    const user = await this.store.getUser(login.key);
+    if (!user) throw new ChatError('not-signed-in');
+    if (user.passwordHash) throw new ChatError('not-allowed', 'this name already has a password');
+    await this.store.setPassword(login.key, await hashPassword(password));
+  }
+
+  async isRegistered(login: Login): Promise<boolean> {
+    return Boolean((await this.store.getUser(login.key))?.passwordHash);
+  }
+
+  async isAdmin(login: Login): Promise<boolean> {
+    return this.adminKeys.has(login.key) && (await this.isRegistered(login));
+  }
+
+  async canCreateChannels(login: Login): Promise<boolean> {
+    if (!this.config.restrictChannels) return true;
+    return (await this.isAdmin(login)) || (await this.store.hasGrant(login.key, CREATE_CHANNEL));
+  }
+
+  async grant(admin: Login, rawName: unknown, permission = CREATE_CHANNEL): Promise<void> {
+    if (!(await this.isAdmin(admin))) throw new ChatError('not-allowed');
+    const name = userName(rawName);
+    await this.store.grant(name.key, permission, admin.key, this.now());
+  }
+
+  async revoke(admin: Login, rawName: unknown, permission = CREATE_CHANNEL): Promise<void> {
+    if (!(await this.isAdmin(admin))) throw new ChatError('not-allowed');
+    await this.store.revoke(userName(rawName).key, permission);
+  }
+
+  // ---- channels ----
+
+  listChannels(): Promise<Channel[]> { return this.store.listChannels(); }
+
+  async channel(raw: unknown): Promise<Channel> {
+    let key: string;
+    try { key = channelName(raw).key; } catch { throw new ChatError('no-such-channel'); }
+    const ch = await this.store.getChannel(key);
+    if (!ch) throw new ChatError('no-such-channel');
+    return ch;
+  }
+
+  async createChannel(login: Login, raw: unknown): Promise<Channel> {
+    const name = channelName(raw);
+    if (!(await this.canCreateChannels(login))) throw new ChatError('not-allowed');
+    const ch: Channel = { key: name.key, name: name.display, creator: login.name, createdAt: this.now() };
+    if (!(await this.store.createChannel(ch))) throw new ChatError('channel-exists');
+    await this.bus.publishGlobal({ type: 'channel-created', channel: ch });
+    return ch;
+  }
+
+  async lastChannel(login: Login): Promise<Channel> {
+    const last = (await this.store.getUser(login.key))?.lastChannel;
+    return (last && (await this.store.getChannel(last))) || (await this.channel(GENERAL));
+  }
+
+  // ---- presence ----
+
+  /** A session of `login` now shows `channel`. Announces the join if it is the user's first there. */
+  async join(login: Login, channel: string, presenceId: string): Promise<void> {
+    await this.channel(channel);
+    let users = this.presence.get(channel);
+    if (!users) { users = new Map(); this.presence.set(channel, users); }
+    let entry = users.get(login.key);
+    const first = !entry;
+    if (!entry) { entry = { name: login.name, ids: new Set() }; users.set(login.key, entry); }
+    entry.ids.add(presenceId);
+    await this.store.setLastChannel(login.key, channel);
+    if (first) await this.bus.publishChannel(channel, { type: 'joined', channel, name: login.name, at: this.now() });
+  }
+
+  /** A session of `login` no longer shows `channel`. Announces the leave if it was the user's last there. */
+  async leave(login: Login, channel: string, presenceId: string): Promise<void> {
+    const users = this.presence.get(channel);
+    const entry = users?.get(login.key);
+    if (!entry || !entry.ids.delete(presenceId)) return;
+    if (entry.ids.size) return;
+    users!.delete(login.key);
+    if (!users!.size) this.presence.delete(channel);
+    await this.bus.publishChannel(channel, { type: 'left', channel, name: login.name, at: this.now() });
+  }
+
+  /** Who is in `channel` now, by display name, sorted. */
+  present(channel: string): string[] {
+    return [...(this.presence.get(channel)?.values() ?? [])].map(e => e.name).sort((a, b) => a.localeCompare(b));
+  }
+
+  /** A session of `login` is connected; publishes the user coming online if it is the first. */
+  async connect(login: Login, presenceId: string): Promise<void> {
+    let ids = this.online.get(login.key);
+    if (!ids) { ids = new Set(); this.online.set(login.key, ids); }
+    const first = ids.size === 0;
+    ids.add(presenceId);
+    if (first) await this.bus.publishGlobal({ type: 'presence', name: login.name, online: true });
+  }
+
+  async disconnect(login: Login, presenceId: string): Promise<void> {
+    const ids = this.online.get(login.key);
+    if (!ids?.delete(presenceId) || ids.size) return;
+    this.online.delete(login.key);
+    await this.bus.publishGlobal({ type: 'presence', name: login.name, online: false });
+  }
+
+  isOnline(rawName: string): boolean { return (this.online.get(nameKey(rawName))?.size ?? 0) > 0; }
+
+  // ---- messages ----
+
+  /** Stores and publishes a message. Sends to one channel are stored and published in one order. */
+  async send(login: Login, channel: string, raw: unknown): Promise<Message> {
+    const text = messageText(raw, this.config.maxMessageLength);
+    if (!this.messageLimiter.take(login.key)) throw new ChatError('rate-limited');
+    return this.serialised(channel, async () => {
+      await this.channel(channel);
+      const m = await this.store.addMessage({ channel, author: login.name, authorKey: login.key, text, at: this.now() });
+      await this.bus.publishChannel(channel, { type: 'message', message: m });
+      return m;
+    });
+  }
+
+  /** The last page of a channel, or the page before message `before`; oldest first. */
+  async history(channel: string, before?: number, limit = PAGE): Promise<Message[]> {
+    return this.store.messages(channel, limit, before);
+  }
+
+  /** Deletes one's own message; never another's. */
+  async deleteMessage(login: Login, id: number): Promise<void> {
+    const m = await this.store.getMessage(id);
+    if (!m) throw new ChatError('no-such-message');
+    if (m.authorKey !== login.key) throw new ChatError('not-allowed');
+    await this.serialised(m.channel, async () => {
+      if (await this.store.deleteMessage(id)) await this.bus.publishChannel(m.channel, { type: 'deleted', channel: m.channel, id });
+    });
+  }
+
+  // ---- alerts ----
+
+  async alert(login: Login, raw: unknown): Promise<void> {
+    if (!(await this.isAdmin(login))) throw new ChatError('not-allowed');
+    const text = messageText(raw, this.config.maxMessageLength);
+    const alert = await this.store.addAlert({ author: login.name, text, at: this.now() });
+    await this.bus.publishGlobal({ type: 'alert', alert });
+  }
+
+  private serialised<T>(channel: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.sendChains.get(channel) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.sendChains.set(channel, tail);
+    void tail.then(() => { if (this.sendChains.get(channel) === tail) this.sendChains.delete(channel); });
+    return next;
+  }
+}
+
+function checkPassword(password: string) {
+  if (typeof password !== 'string' || password.length < 4 || password.length > 256) throw new ChatError('password-invalid');
+}

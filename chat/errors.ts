@@ -1,0 +1,11 @@
+// Every refusal of the chat backend is a ChatError with a stable code the screens translate.
+export type ChatErrorCode =
+  | 'name-invalid' | 'name-reserved' | 'name-taken' | 'password-required' | 'wrong-password' | 'password-invalid'
+  | 'channel-invalid' | 'channel-exists' | 'no-such-channel'
+  | 'empty' | 'too-long' | 'no-such-message' | 'not-allowed' | 'rate-limited' | 'not-signed-in';
+
+export class ChatError extends Error {
+  constructor(readonly code: ChatErrorCode, message?: string) {
+    super(message ?? code);
+  }
+}

@@ -1,0 +1,44 @@
+// What the chat keeps. Asynchronous throughout, so that a networked store (Redis) can stand in
+// for SQLite without changing the chat.
+
+export interface UserRecord { key: string; name: string; passwordHash: string | null; lastChannel: string | null; createdAt: number }
+export interface LoginRecord { tokenHash: string; userKey: string; name: string; createdAt: number; expiresAt: number }
+export interface Channel { key: string; name: string; creator: string | null; createdAt: number }
+export interface Message { id: number; channel: string; author: string; authorKey: string; text: string; at: number }
+export interface Alert { id: number; author: string; text: string; at: number }
+
+export interface ChatStore {
+  close(): Promise<void>;
+
+  getUser(key: string): Promise<UserRecord | null>;
+  /** Creates the user if new; keeps the existing display name otherwise. */
+  ensureUser(key: string, name: string, at: number): Promise<UserRecord>;
+  setPassword(key: string, hash: string): Promise<void>;
+  setLastChannel(key: string, channel: string): Promise<void>;
+
+  createLogin(login: LoginRecord): Promise<void>;
+  getLogin(tokenHash: string): Promise<LoginRecord | null>;
+  touchLogin(tokenHash: string, expiresAt: number): Promise<void>;
+  deleteLogin(tokenHash: string): Promise<void>;
+  /** Whether any login of this user is unexpired at `now`. */
+  hasActiveLogin(userKey: string, now: number): Promise<boolean>;
+  deleteExpiredLogins(now: number): Promise<number>;
+
+  listChannels(): Promise<Channel[]>;
+  getChannel(key: string): Promise<Channel | null>;
+  /** False if a channel with that key exists already. */
+  createChannel(channel: Channel): Promise<boolean>;
+
+  addMessage(m: Omit<Message, 'id'>): Promise<Message>;
+  getMessage(id: number): Promise<Message | null>;
+  deleteMessage(id: number): Promise<boolean>;
+  /** The newest `limit` messages of a channel older than `before`, oldest first. */
+  messages(channel: string, limit: number, before?: number): Promise<Message[]>;
+
+  grant(userKey: string, permission: string, by: string, at: number): Promise<void>;
+  revoke(userKey: string, permission: string): Promise<void>;
+  hasGrant(userKey: string, permission: string): Promise<boolean>;
+
+  addAlert(a: Omit<Alert, 'id'>): Promise<Alert>;
+  alerts(limit: number): Promise<Alert[]>;
+}
