@@ -1,9 +1,7 @@
 // `palaver check [FILE…]`: validates descriptions, prints every problem, exits 1 if any.
-import { fileURLToPath } from 'node:url';
 import { checkFiles, descriptionFiles } from '../core/library.ts';
 import { actions } from '../ui-descriptions/actions.ts';
-
-export const UI_DIR = fileURLToPath(new URL('../ui-descriptions/', import.meta.url));
+import { UI_DIR } from '../ui-descriptions/app.ts';
 
 export async function check(files: string[], out: (line: string) => void): Promise<number> {
   const targets = files.length ? files : await descriptionFiles(UI_DIR);

@@ -10,8 +10,8 @@ import type { Library } from './library.ts';
 import { SCHEMA, fits, type WidgetKind } from './schema.ts';
 import { Translatable, type Attributes, type DescriptionValue, type Value } from './values.ts';
 
-/** Who is signed in. Opaque to the core except for the name. */
-export interface Principal { name: string; [key: string]: unknown }
+/** Who is signed in: a display name, and the secret a front-end keeps to resume (a cookie). */
+export interface Principal { name: string; token: string }
 
 export interface ActionEvent {
   /** The name of the widget that raised the event, if it has one. */
@@ -30,6 +30,10 @@ export interface Application<S> {
   start(ui: Ui<S>): unknown;
   /** The session is ending (sign-out, expiry, shutdown): release what it holds. */
   end?(ui: Ui<S>, reason: EndReason): unknown;
+  /** The principal behind a kept token (a cookie), or null if it is no longer valid. */
+  resume?(token: string): Promise<Principal | null>;
+  /** Signs the session in from a protocol `auth` request; returns a refusal message or null. */
+  authenticate?(ui: Ui<S>, user: string, password: string | undefined): Promise<string | null>;
 }
 
 export type EndReason = 'sign-out' | 'closed' | 'expired' | 'shutdown';
@@ -47,6 +51,9 @@ export interface Ui<S = unknown> {
   add(listbox: string, item: Attributes & { value: string }, opts?: { before?: string }): void;
   removeItem(listbox: string, value: string): boolean;
   items(listbox: string): string[];
+  hasItem(listbox: string, value: string): boolean;
+  /** A copy of an item's attributes, or undefined. */
+  getItem(listbox: string, value: string): Attributes | undefined;
   clearItems(listbox: string): void;
   remove(name: string): void;
   popup(name: string, init?: Record<string, Attributes>): Promise<Value>;
@@ -215,9 +222,12 @@ export class Session<S = unknown> implements Ui<S> {
     }
   }
 
+  /** True when no job is queued or running (a job waiting on a popup counts as done). */
+  get idle(): boolean { return !this.draining && this.queue.length === 0; }
+
   /** Resolves once every queued job has run (a job waiting on a popup counts as done). */
   whenIdle(): Promise<void> {
-    if (!this.draining && this.queue.length === 0) return Promise.resolve();
+    if (this.idle) return Promise.resolve();
     return new Promise(r => this.idleWaiters.push(r));
   }
 
@@ -339,6 +349,15 @@ export class Session<S = unknown> implements Ui<S> {
 
   items(listbox: string): string[] {
     return this.find(listbox, 'listbox').children.map(c => c.attrs.value as string);
+  }
+
+  hasItem(listbox: string, value: string): boolean {
+    return this.find(listbox, 'listbox').items!.has(value);
+  }
+
+  getItem(listbox: string, value: string): Attributes | undefined {
+    const item = this.find(listbox, 'listbox').items!.get(value);
+    return item ? { ...item.attrs } : undefined;
   }
 
   clearItems(listbox: string): void {

@@ -32,7 +32,7 @@ export function conformance(name: string, make: () => Promise<DriverUnderTest>) 
       input: (id, v) => sink.input(id, v),
     });
     const session = new Session<FixtureState>(await fixtureApp(), d.driver);
-    await session.start({ name: 'tester' });
+    await session.start({ name: 'tester', token: 'test-token' });
     await session.whenIdle();
     return { d, session, events };
   }

@@ -39,7 +39,7 @@ export async function startFixture(languages: string[] = ['en']) {
   const driver = new HeadlessDriver(languages);
   const errors: unknown[] = [];
   const session = new Session(await fixtureApp(), driver, { onError: e => errors.push(e) });
-  await session.start({ name: 'tester' });
+  await session.start({ name: 'tester', token: 'test-token' });
   await session.whenIdle();
   return { driver, session, errors };
 }

@@ -1,0 +1,143 @@
+// How the chat is shown on the main screen: channel list, messages, who is here, announcements.
+import type { ChannelEvent, GlobalEvent } from '../chat/bus.ts';
+import { nameKey } from '../chat/names.ts';
+import type { Message } from '../chat/store.ts';
+import { loginOf, type ChatUi } from './state.ts';
+
+/** A session never holds more message items than this: the oldest goes as a new one comes. */
+export const MAX_ITEMS = 100;
+
+const messageValue = (id: number) => `m${id}`;
+
+function hhmm(at: number): string {
+  const d = new Date(at);
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}
+
+function messageItem(ui: ChatUi, m: Message) {
+  return { value: messageValue(m.id), text: m.text, author: m.author, time: hhmm(m.at), mine: m.authorKey === ui.state.login?.key, system: false };
+}
+
+function trim(ui: ChatUi) {
+  const items = ui.items('messages');
+  for (let i = 0; i < items.length - MAX_ITEMS; i++) ui.removeItem('messages', items[i]);
+}
+
+/** An announcement or a refusal, shown in the message list. */
+export function note(ui: ChatUi, text: string, at = Date.now()) {
+  ui.add('messages', { value: `n${++ui.state.notes}`, text, author: '', time: hhmm(at), mine: false, system: true });
+  trim(ui);
+}
+
+export async function enterMain(ui: ChatUi) {
+  const { chat } = ui.state;
+  const login = loginOf(ui);
+  ui.show('main');
+  ui.set('me', 'text', ui.t('Signed in as {name}', { name: login.name }));
+  if (!(await chat.isAdmin(login))) ui.remove('alert');
+  if (await chat.isRegistered(login)) ui.remove('register');
+  if (!(await chat.canCreateChannels(login))) ui.remove('new-channel');
+  for (const ch of await chat.listChannels()) ui.add('channels', { value: ch.key, text: ch.name });
+  ui.state.subscriptions.push(await chat.bus.subscribeGlobal(e => ui.post(() => onGlobal(ui, e))));
+  await chat.connect(login, ui.state.presenceId);
+  await openChannel(ui, (await chat.lastChannel(login)).key);
+}
+
+export async function openChannel(ui: ChatUi, key: string) {
+  const { chat } = ui.state;
+  const login = loginOf(ui);
+  const channel = await chat.channel(key);
+  if (ui.state.channel?.key === channel.key) return;
+  await leaveChannel(ui);
+  ui.state.channel = channel;
+  // Subscribe before reading the history so that nothing sent in between is missed;
+  // what arrives twice is recognised by its item value.
+  ui.state.channelSubscription = await chat.bus.subscribeChannel(channel.key, e => ui.post(() => onChannel(ui, e)));
+  ui.set('topic', 'text', `# ${channel.name}`);
+  ui.set('channels', 'selected', channel.key);
+  await showLatest(ui);
+  await chat.join(login, channel.key, ui.state.presenceId);
+  ui.clearItems('users');
+  for (const name of chat.present(channel.key)) ui.add('users', { value: nameKey(name), text: name });
+}
+
+export async function leaveChannel(ui: ChatUi) {
+  const { chat, channel, login } = ui.state;
+  if (!channel || !login) return;
+  ui.state.channel = null;
+  await ui.state.channelSubscription?.();
+  ui.state.channelSubscription = undefined;
+  await chat.leave(login, channel.key, ui.state.presenceId);
+}
+
+export async function showLatest(ui: ChatUi) {
+  const channel = ui.state.channel!;
+  const page = await ui.state.chat.history(channel.key);
+  showPage(ui, page, false);
+}
+
+export async function showOlder(ui: ChatUi) {
+  const channel = ui.state.channel;
+  // The oldest message shown is the first message item (announcements start with n).
+  const oldest = ui.items('messages').find(v => v.startsWith('m'));
+  if (!channel || !oldest) return note(ui, ui.t('No older messages.'));
+  const page = await ui.state.chat.history(channel.key, Number(oldest.slice(1)));
+  if (!page.length) return note(ui, ui.t('No older messages.'));
+  showPage(ui, page, true);
+}
+
+function showPage(ui: ChatUi, page: Message[], paging: boolean) {
+  ui.clearItems('messages');
+  for (const m of page) ui.add('messages', messageItem(ui, m));
+  ui.state.paging = paging;
+  ui.set('latest', 'visible', paging);
+}
+
+function onChannel(ui: ChatUi, e: ChannelEvent) {
+  const channel = ui.state.channel;
+  // Events of a channel this session has just left may still be queued: drop them.
+  if (!channel || (e.type === 'message' ? e.message.channel : e.channel) !== channel.key) return;
+  switch (e.type) {
+    case 'message': {
+      const value = messageValue(e.message.id);
+      if (ui.state.paging || ui.hasItem('messages', value)) return;
+      ui.add('messages', messageItem(ui, e.message));
+      trim(ui);
+      return;
+    }
+    case 'deleted':
+      ui.removeItem('messages', messageValue(e.id));
+      return;
+    case 'joined':
+      note(ui, ui.t('* {name} has joined', { name: e.name }), e.at);
+      if (!ui.hasItem('users', nameKey(e.name))) addUser(ui, e.name);
+      return;
+    case 'left':
+      note(ui, ui.t('* {name} has left', { name: e.name }), e.at);
+      ui.removeItem('users', nameKey(e.name));
+      return;
+  }
+}
+
+function addUser(ui: ChatUi, name: string) {
+  const key = nameKey(name);
+  const before = ui.items('users').find(v => v.localeCompare(key) > 0);
+  ui.add('users', { value: key, text: name }, { before });
+}
+
+async function onGlobal(ui: ChatUi, e: GlobalEvent) {
+  if (!ui.state.login) return;
+  switch (e.type) {
+    case 'channel-created':
+      if (!ui.hasItem('channels', e.channel.key)) ui.add('channels', { value: e.channel.key, text: e.channel.name });
+      return;
+    case 'alert':
+      await ui.popup('alert', {
+        from: { text: ui.t('Alert from {name} at {time}', { name: e.alert.author, time: hhmm(e.alert.at) }) },
+        text: { text: e.alert.text },
+      });
+      return;
+    case 'presence':
+      return;
+  }
+}
