@@ -23,6 +23,10 @@ export async function main(argv: string[]): Promise<number> {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true });
       return check(positionals, line => console.log(line));
     }
+    case 'serve': {
+      const { serveCommand } = await import('./serve.ts');
+      return serveCommand(rest);
+    }
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(USAGE);
       return command === undefined ? 1 : 0;

@@ -25,7 +25,10 @@ export class Outbox {
     const seq = ++this.lastSeq;
     const text = encode({ ...c, seq } as never);
     const e: Entry = { seq, text, bytes: text.length, live: true };
-    if (c.op === 'set') {
+    if (c.op === 'clear') {
+      // Whoever gets this clear needs nothing queued before it.
+      for (let i = this.head; i < this.entries.length; i++) if (this.entries[i].live) this.drop(this.entries[i]);
+    } else if (c.op === 'set') {
       // A later set of one attribute makes an earlier one pointless: whoever missed both
       // needs only the last, and whoever got the first gets the last too.
       e.key = `${c.id}\u0000${c.attr}`;

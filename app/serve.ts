@@ -1,0 +1,74 @@
+// `palaver serve`: the chat over HTTP for browsers (and for `palaver tui`), on SQLite in ./data.
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MemoryBus } from '../chat/bus.ts';
+import { Chat, type ChatConfig } from '../chat/chat.ts';
+import { SqliteStore } from '../chat/sqlite-store.ts';
+import { loadSecret } from '../drivers/http/secret.ts';
+import { HttpServer } from '../drivers/http/server.ts';
+import { createChatApp } from '../ui-descriptions/app.ts';
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  admins: string[];
+  restrictChannels: boolean;
+  detachedTtlMs: number;
+  /** Further chat settings (rate limits…), for embedding and tests. */
+  chat?: Partial<ChatConfig>;
+}
+
+export function serveOptions(args: string[], env = process.env): ServeOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      host: { type: 'string', default: env.PALAVER_HOST ?? '127.0.0.1' },
+      port: { type: 'string', default: env.PALAVER_PORT ?? '8080' },
+      data: { type: 'string', default: env.PALAVER_DATA ?? './data' },
+      admin: { type: 'string', multiple: true, default: [] },
+      'restrict-channels': { type: 'boolean', default: env.PALAVER_RESTRICT_CHANNELS === '1' },
+      'session-minutes': { type: 'string', default: env.PALAVER_SESSION_MINUTES ?? '10' },
+      tui: { type: 'boolean', default: false },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: not a port number: ${values.port}`);
+  const minutes = Number(values['session-minutes']);
+  if (!(minutes > 0)) throw new Error(`--session-minutes: not a positive number: ${values['session-minutes']}`);
+  const admins = [...(env.PALAVER_ADMINS ?? '').split(',').map(s => s.trim()).filter(Boolean), ...values.admin!];
+  return { host: values.host!, port, dataDir: resolve(values.data!), admins, restrictChannels: values['restrict-channels']!, detachedTtlMs: minutes * 60_000 };
+}
+
+/** Starts everything; returns the address and a function that stops it all cleanly. */
+export async function startServer(o: ServeOptions) {
+  const store = new SqliteStore(join(o.dataDir, 'palaver.db'));
+  const chat = await new Chat(store, new MemoryBus(), { ...o.chat, admins: o.admins, restrictChannels: o.restrictChannels, loginTtlMs: o.detachedTtlMs }).init();
+  const app = await createChatApp(chat);
+  const server = await HttpServer.create({ app, secret: loadSecret(o.dataDir), detachedTtlMs: o.detachedTtlMs });
+  const url = await server.listen(o.host, o.port);
+  let stopping: Promise<void> | null = null;
+  const stop = () => (stopping ??= (async () => { await server.close(); await store.close(); })());
+  return { url, server, chat, app, stop };
+}
+
+export async function serveCommand(args: string[]): Promise<number> {
+  let options: ServeOptions;
+  try {
+    options = serveOptions(args);
+  } catch (e) {
+    process.stderr.write(`palaver serve: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const running = await startServer(options);
+  process.stdout.write(`Palaver is running. Open ${running.url} in a browser.\n`);
+  await new Promise<void>(resolve => {
+    const shutdown = (signal: string) => {
+      process.stdout.write(`\n${signal}: stopping…\n`);
+      void running.stop().then(resolve);
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+  });
+  return 0;
+}

@@ -1,0 +1,340 @@
+// The browser renderer: a Driver that builds native HTML controls with ARIA roles. Text from the
+// server is only ever set with textContent or as a control's value, never parsed as HTML.
+import type { Driver, EventSink, WidgetId, WidgetSpec } from '../../../core/driver.ts';
+import type { Attributes, Value } from '../../../core/values.ts';
+
+interface Rendered {
+  id: WidgetId;
+  kind: WidgetSpec['kind'];
+  attrs: Attributes;
+  events: readonly string[];
+  parent: Rendered | null;
+  children: Rendered[];
+  /** The element itself, and where its children go. */
+  el: HTMLElement;
+  box: HTMLElement;
+  /** textbox: the user typed since the last event this driver sent. */
+  typed?: boolean;
+}
+
+const INPUT_DEBOUNCE_MS = 250;
+
+export class DomDriver implements Driver {
+  private readonly nodes = new Map<WidgetId, Rendered>();
+  private roots: Rendered[] = [];
+  private sink: EventSink | null = null;
+  private readonly pendingInput = new Map<WidgetId, ReturnType<typeof setTimeout>>();
+
+  constructor(private readonly host: HTMLElement, private readonly notify: (message: string) => void) {}
+
+  languages(): readonly string[] { return navigator.languages?.length ? navigator.languages : [navigator.language]; }
+
+  async start(events: EventSink) { this.sink = events; }
+  async stop() { this.clear(); }
+
+  create(w: WidgetSpec) {
+    const parent = w.parent === null ? null : this.nodes.get(w.parent) ?? null;
+    if (w.parent !== null && !parent) return;       // its parent is gone: nothing to show
+    const r = this.build(w, parent);
+    this.nodes.set(w.id, r);
+    if (!parent) {
+      this.roots.push(r);
+      if (r.kind === 'popup') { document.body.append(r.el); (r.el as HTMLDialogElement).showModal(); }
+      else this.host.append(r.el);
+    } else {
+      const before = w.before ? this.nodes.get(w.before) : undefined;
+      const list = parent.box;
+      const follow = parent.kind === 'listbox' && !before && isAtBottom(list);
+      if (before) { parent.children.splice(parent.children.indexOf(before), 0, r); list.insertBefore(r.el, before.el); }
+      else { parent.children.push(r); list.append(r.el); }
+      if (follow) list.scrollTop = list.scrollHeight;
+    }
+    for (const [attr, value] of Object.entries(w.attrs)) this.apply(r, attr, value);
+    this.autofocus(r);
+  }
+
+  set(id: WidgetId, attr: string, value: Value) {
+    const r = this.nodes.get(id);
+    if (!r) return;
+    if (r.kind === 'textbox' && attr === 'text' && r.typed) {
+      // The user typed after the server decided this: keep their text, and tell the server.
+      this.sendInput(r);
+      return;
+    }
+    r.attrs[attr] = value;
+    this.apply(r, attr, value);
+  }
+
+  remove(id: WidgetId) {
+    const r = this.nodes.get(id);
+    if (!r) return;
+    const forget = (x: Rendered) => { this.nodes.delete(x.id); this.cancelInput(x.id); x.children.forEach(forget); };
+    forget(r);
+    if (r.parent) r.parent.children.splice(r.parent.children.indexOf(r), 1);
+    else this.roots = this.roots.filter(x => x !== r);
+    if (r.kind === 'popup') (r.el as HTMLDialogElement).close();
+    r.el.remove();
+    if (r.kind === 'popup') this.autofocus(null);
+  }
+
+  clear() {
+    for (const r of this.roots) { if (r.kind === 'popup') (r.el as HTMLDialogElement).close(); r.el.remove(); }
+    for (const t of this.pendingInput.values()) clearTimeout(t);
+    this.pendingInput.clear();
+    this.roots = [];
+    this.nodes.clear();
+  }
+
+  forbidden() { document.body.dataset.signedIn = 'no'; }
+
+  error(_code: string, message: string) { this.notify(message); }
+
+  /** Sends what is still waiting in the typing debounce now (before an event, or on unload). */
+  flushInput() {
+    for (const id of [...this.pendingInput.keys()]) {
+      const r = this.nodes.get(id);
+      if (r) this.sendInput(r);
+    }
+  }
+
+  // ---- building ----
+
+  private build(w: WidgetSpec, parent: Rendered | null): Rendered {
+    let el: HTMLElement;
+    let box: HTMLElement;
+    switch (w.kind) {
+      case 'window': {
+        el = document.createElement('main');
+        const body = document.createElement('div');
+        body.className = 'body';
+        el.append(body);
+        box = body;
+        break;
+      }
+      case 'popup': {
+        const dialog = document.createElement('dialog');
+        const title = document.createElement('h2');
+        const body = document.createElement('div');
+        body.className = 'body';
+        dialog.append(title, body);
+        dialog.addEventListener('cancel', e => { e.preventDefault(); this.fire(r, 'cancel'); });
+        el = dialog;
+        box = body;
+        break;
+      }
+      case 'vbox': case 'hbox':
+        el = box = document.createElement('div');
+        break;
+      case 'label':
+        el = box = document.createElement('div');
+        break;
+      case 'button': {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.addEventListener('click', () => this.fire(r, 'click'));
+        el = box = b;
+        break;
+      }
+      case 'textbox': {
+        const multiline = w.attrs.multiline === true;
+        const input = multiline ? document.createElement('textarea') : document.createElement('input');
+        if (input instanceof HTMLTextAreaElement) input.rows = 2;
+        else input.type = w.attrs.secret === true ? 'password' : 'text';
+        input.autocomplete = w.attrs.secret === true ? 'current-password' : 'off';
+        input.addEventListener('input', () => { r.typed = true; this.scheduleInput(r); });
+        input.addEventListener('keydown', (ev: Event) => {
+          const e = ev as KeyboardEvent;
+          if (e.key !== 'Enter' || e.isComposing) return;
+          if (multiline && e.shiftKey) return;           // Shift+Enter: a new line
+          e.preventDefault();
+          this.fire(r, 'submit');
+        });
+        el = box = input;
+        break;
+      }
+      case 'listbox': {
+        const ul = document.createElement('ul');
+        ul.setAttribute('role', 'listbox');
+        ul.tabIndex = 0;
+        ul.addEventListener('keydown', e => this.listKey(r, e));
+        el = box = ul;
+        break;
+      }
+      case 'item': {
+        const li = document.createElement('li');
+        li.setAttribute('role', 'option');
+        li.id = `opt-${w.id}`;
+        li.setAttribute('aria-selected', 'false');
+        li.addEventListener('click', e => {
+          if ((e.target as HTMLElement).closest('.delete')) return;
+          this.choose(r, 'select');
+        });
+        li.addEventListener('dblclick', () => this.choose(r, 'activate'));
+        el = box = li;
+        break;
+      }
+    }
+    el.classList.add(`w-${w.kind}`);
+    const r: Rendered = { id: w.id, kind: w.kind, attrs: { ...w.attrs }, events: w.events, parent, children: [], el, box };
+    return r;
+  }
+
+  private apply(r: Rendered, attr: string, value: Value) {
+    const el = r.el;
+    switch (attr) {
+      case 'name': if (typeof value === 'string') el.dataset.name = value; return;
+      case 'visible': el.hidden = value === false; return;
+      case 'enabled':
+        if (el instanceof HTMLButtonElement || el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) el.disabled = value === false;
+        else el.setAttribute('aria-disabled', String(value === false));
+        return;
+      case 'title':
+        if (r.kind === 'popup') (el.firstElementChild as HTMLElement).textContent = String(value ?? '');
+        else document.title = String(value ?? 'Palaver');
+        return;
+      case 'placeholder': if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) el.placeholder = String(value ?? ''); return;
+      case 'max-length': if ((el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) && typeof value === 'number') el.maxLength = value; return;
+      case 'secret': if (el instanceof HTMLInputElement) el.type = value === true ? 'password' : 'text'; return;
+      case 'selected': this.showSelected(r, value); return;
+      case 'text':
+        if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) { el.value = String(value ?? ''); return; }
+        if (r.kind === 'item') { this.renderItem(r); return; }
+        el.textContent = String(value ?? '');
+        if (r.kind === 'label') el.hidden = el.textContent === '' || r.attrs.visible === false;
+        return;
+      case 'author': case 'time': case 'mine': case 'system':
+        if (r.kind === 'item') this.renderItem(r);
+        return;
+    }
+  }
+
+  /** An item: plain text, or a message with author, time and (if it is one's own) delete. */
+  private renderItem(r: Rendered) {
+    const a = r.attrs;
+    const li = r.el;
+    li.replaceChildren();
+    li.classList.toggle('mine', a.mine === true);
+    li.classList.toggle('system', a.system === true);
+    const text = document.createElement('span');
+    text.className = 'text';
+    text.textContent = String(a.text ?? '');
+    if (a.system === true) {
+      // An announcement: one quiet line, its time after it.
+      li.append(text);
+      if (a.time) { const s = document.createElement('time'); s.className = 'time'; s.textContent = String(a.time); li.append(' ', s); }
+      return;
+    }
+    if (a.author || a.time) {
+      const head = document.createElement('div');
+      head.className = 'head';
+      if (a.author) { const s = document.createElement('span'); s.className = 'author'; s.textContent = String(a.author); head.append(s); }
+      if (a.time) { const s = document.createElement('time'); s.className = 'time'; s.textContent = String(a.time); head.append(s); }
+      const list = r.parent;
+      if (a.mine === true && list?.events.includes('activate')) {
+        const del = document.createElement('button');
+        del.type = 'button';
+        del.className = 'delete';
+        del.textContent = '×';
+        del.setAttribute('aria-label', 'Delete');
+        del.title = 'Delete';
+        del.addEventListener('click', () => this.choose(r, 'activate'));
+        head.append(del);
+      }
+      li.append(head);
+    }
+    li.append(text);
+  }
+
+  private showSelected(list: Rendered, value: Value) {
+    for (const item of list.children) {
+      const on = item.attrs.value === value;
+      item.el.setAttribute('aria-selected', String(on));
+      if (on) list.el.setAttribute('aria-activedescendant', item.el.id);
+    }
+  }
+
+  // ---- user actions ----
+
+  /** The user picked an item: select it, and report select or activate if the list binds it. */
+  private choose(item: Rendered, event: 'select' | 'activate') {
+    const list = item.parent;
+    if (!list || list.kind !== 'listbox') return;
+    list.attrs.selected = item.attrs.value ?? null;
+    this.showSelected(list, list.attrs.selected);
+    if (list.events.includes(event)) this.fire(list, event);
+    else if (event === 'activate' && list.events.includes('select')) this.fire(list, 'select');
+  }
+
+  private listKey(list: Rendered, e: KeyboardEvent) {
+    const items = list.children.filter(c => !c.el.hidden);
+    if (!items.length) return;
+    const at = items.findIndex(c => c.attrs.value === list.attrs.selected);
+    const page = Math.max(1, Math.floor(list.el.clientHeight / (items[0].el.offsetHeight || 20)));
+    let next = at;
+    switch (e.key) {
+      case 'ArrowDown': next = Math.min(items.length - 1, at + 1); break;
+      case 'ArrowUp': next = at < 0 ? items.length - 1 : Math.max(0, at - 1); break;
+      case 'PageDown': next = Math.min(items.length - 1, at + page); break;
+      case 'PageUp': next = Math.max(0, at - page); break;
+      case 'Home': next = 0; break;
+      case 'End': next = items.length - 1; break;
+      case 'Enter': case ' ':
+        e.preventDefault();
+        if (at >= 0) this.choose(items[at], list.events.includes('activate') ? 'activate' : 'select');
+        return;
+      default: return;
+    }
+    e.preventDefault();
+    // Arrows move the highlight only; Enter (or a click) acts on it.
+    list.attrs.selected = items[next].attrs.value ?? null;
+    this.showSelected(list, list.attrs.selected);
+    items[next].el.scrollIntoView({ block: 'nearest' });
+  }
+
+  private fire(r: Rendered, name: string) {
+    if (!this.sink || !r.events.includes(name)) return;
+    if (r.attrs.enabled === false) return;
+    this.flushInput();
+    const state: Record<WidgetId, Value> = {};
+    for (const x of this.nodes.values()) {
+      if (x.kind === 'textbox') { state[x.id] = (x.el as HTMLInputElement).value; x.typed = false; }
+      else if (x.kind === 'listbox' && x.attrs.selected !== undefined) state[x.id] = x.attrs.selected;
+    }
+    this.sink.event({ id: r.id, name, state });
+  }
+
+  private scheduleInput(r: Rendered) {
+    this.cancelInput(r.id);
+    this.pendingInput.set(r.id, setTimeout(() => this.sendInput(r), INPUT_DEBOUNCE_MS));
+  }
+
+  private cancelInput(id: WidgetId) {
+    const t = this.pendingInput.get(id);
+    if (t) { clearTimeout(t); this.pendingInput.delete(id); }
+  }
+
+  private sendInput(r: Rendered) {
+    this.cancelInput(r.id);
+    // Passwords are sent with the event that uses them, never held by the server as a draft.
+    if (r.attrs.secret === true) return;
+    this.sink?.input(r.id, (r.el as HTMLInputElement).value);
+  }
+
+  /** Focus lands in the newest root's first text box (or a popup's first button). */
+  private autofocus(created: Rendered | null) {
+    const top = this.roots[this.roots.length - 1];
+    if (!top || top.el.contains(document.activeElement)) return;
+    if (!created) { top.el.querySelector<HTMLElement>('textarea, input, button')?.focus(); return; }
+    const focusable = created.kind === 'textbox' || (created.kind === 'button' && top.kind === 'popup');
+    if (focusable && rootOf(created) === top) created.el.focus();
+  }
+}
+
+function rootOf(r: Rendered): Rendered {
+  while (r.parent) r = r.parent;
+  return r;
+}
+
+function isAtBottom(el: HTMLElement): boolean {
+  return el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+}
