@@ -50,6 +50,8 @@ export class DomDriver implements Driver {
       if (follow) list.scrollTop = list.scrollHeight;
     }
     for (const [attr, value] of Object.entries(w.attrs)) this.apply(r, attr, value);
+    // A rebuilt listbox knows its selection before its items arrive.
+    if (r.kind === 'item' && parent && parent.attrs.selected === r.attrs.value) this.showSelected(parent, parent.attrs.selected);
     this.autofocus(r);
   }
 
@@ -183,6 +185,7 @@ export class DomDriver implements Driver {
     const el = r.el;
     switch (attr) {
       case 'name': if (typeof value === 'string') el.dataset.name = value; return;
+      case 'value': if (r.kind === 'item' && typeof value === 'string') el.dataset.value = value; return;
       case 'visible': el.hidden = value === false; return;
       case 'enabled':
         if (el instanceof HTMLButtonElement || el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) el.disabled = value === false;

@@ -44,6 +44,9 @@ const client = new WireClient(driver, {
   },
   onBye: () => showConnection('ended'),
 });
+// The last seq applied, on the page: handy when debugging, and tests wait on it.
+const receive = client.receive.bind(client);
+client.receive = text => { receive(text); document.body.dataset.seq = String(client.lastSeq); };
 addEventListener('pagehide', () => driver.flushInput());
 await client.start();
 new Connector(client, tab, showConnection).start();
