@@ -1,0 +1,558 @@
+// The terminal front-end: a Driver on blessed. It keeps the widget tree, lays it out on the
+// character grid (re-flowing on resize), draws each leaf into a blessed box, and repaints at
+// most 30 times a second however many commands arrive. Every string from the server is
+// cleaned of control characters and escape sequences, and blessed tags are escaped.
+import blessed from 'blessed';
+import type { Driver, EventSink, WidgetId, WidgetSpec } from '../../core/driver.ts';
+import type { Attributes, Value } from '../../core/values.ts';
+import { layout, naturalHeight, type LayoutNode, type Rect } from './layout.ts';
+import { clean, fitEnd, safe, width, wrap } from './text.ts';
+
+interface Node extends LayoutNode {
+  events: readonly string[];
+  parent: Node | null;
+  children: Node[];
+  box?: blessed.Widgets.BoxElement;
+  /** textbox: cursor position (in UTF-16 units); the user typed since their last event. */
+  cursor?: number;
+  typed?: boolean;
+  /** listbox: the first line shown, and whether it keeps to the newest entry. */
+  scroll?: number;
+  follow?: boolean;
+  rect?: Rect;
+}
+
+/** The widget-neutral picture of what is shown, as HeadlessDriver.shown() gives it. */
+export interface ShownNode { kind: string; attrs: Attributes; children: ShownNode[] }
+
+export interface TuiOptions {
+  screen: blessed.Widgets.Screen;
+  languages: readonly string[];
+  /** Ctrl+C: the window's close event (if bound) has been sent; the caller exits. */
+  onQuit?(): void;
+}
+
+const FRAME_MS = 33;
+const INPUT_DEBOUNCE_MS = 250;
+const STATUS_MS = 5000;
+const FOCUSABLE = new Set(['button', 'textbox', 'listbox']);
+
+export class BlessedDriver implements Driver {
+  readonly screen: blessed.Widgets.Screen;
+  private readonly nodes = new Map<WidgetId, Node>();
+  private roots: Node[] = [];
+  private focused: Node | null = null;
+  /** Where focus was in each root, to return to when a popup closes. */
+  private readonly lastFocus = new Map<Node, Node>();
+  private sink: EventSink | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastPaint = 0;
+  private readonly pendingInput = new Map<WidgetId, ReturnType<typeof setTimeout>>();
+  private readonly statusBox: blessed.Widgets.BoxElement;
+  private connection = '';
+  private message = '';
+  private messageTimer: ReturnType<typeof setTimeout> | null = null;
+  /** How many times the screen was drawn (bursts of commands make one). */
+  paints = 0;
+
+  constructor(private readonly opts: TuiOptions) {
+    this.screen = opts.screen;
+    this.statusBox = blessed.box({ parent: this.screen, bottom: 0, left: 0, height: 1, width: '100%', tags: true, style: { fg: 'black', bg: 'white' } });
+    this.screen.on('keypress', (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) => this.onKey(ch, key));
+    this.screen.on('resize', () => this.schedule());
+  }
+
+  languages() { return this.opts.languages; }
+  async start(events: EventSink) { this.sink = events; this.schedule(); }
+  async stop() {
+    if (this.timer) clearTimeout(this.timer);
+    for (const t of this.pendingInput.values()) clearTimeout(t);
+    this.timer = null;
+  }
+
+  /** Shows the connection state on the left of the status line. */
+  setConnection(text: string) { this.connection = text; this.schedule(); }
+
+  // ---- Driver ----
+
+  create(w: WidgetSpec) {
+    const parent = w.parent === null ? null : this.nodes.get(w.parent) ?? null;
+    if (w.parent !== null && !parent) return;
+    const node: Node = { id: w.id, kind: w.kind, attrs: { ...w.attrs }, events: w.events, parent, children: [] };
+    if (w.kind === 'textbox') node.cursor = String(w.attrs.text ?? '').length;
+    if (w.kind === 'listbox') { node.scroll = 0; node.follow = true; }
+    this.nodes.set(w.id, node);
+    if (!parent) this.roots.push(node);
+    else {
+      const before = w.before ? this.nodes.get(w.before) : undefined;
+      const at = before ? parent.children.indexOf(before) : -1;
+      if (at >= 0) parent.children.splice(at, 0, node);
+      else parent.children.push(node);
+    }
+    if (FOCUSABLE.has(node.kind) || node.kind === 'popup') this.autofocus(node);
+    this.schedule();
+  }
+
+  set(id: WidgetId, attr: string, value: Value) {
+    const n = this.nodes.get(id);
+    if (!n) return;
+    if (n.kind === 'textbox' && attr === 'text') {
+      // The user typed after the server decided this: keep their text, and tell the server.
+      if (n.typed) { this.sendInput(n); return; }
+      n.cursor = String(value ?? '').length;
+    }
+    n.attrs[attr] = value;
+    this.schedule();
+  }
+
+  remove(id: WidgetId) {
+    const n = this.nodes.get(id);
+    if (!n) return;
+    const forget = (x: Node) => {
+      this.nodes.delete(x.id);
+      x.box?.destroy();
+      const t = this.pendingInput.get(x.id);
+      if (t) { clearTimeout(t); this.pendingInput.delete(x.id); }
+      if (this.focused === x) this.focused = null;
+      x.children.forEach(forget);
+    };
+    forget(n);
+    if (n.parent) n.parent.children.splice(n.parent.children.indexOf(n), 1);
+    else {
+      this.roots = this.roots.filter(r => r !== n);
+      this.lastFocus.delete(n);
+    }
+    if (!this.focused) this.refocus();
+    this.schedule();
+  }
+
+  clear() {
+    for (const n of this.nodes.values()) n.box?.destroy();
+    for (const t of this.pendingInput.values()) clearTimeout(t);
+    this.pendingInput.clear();
+    this.nodes.clear();
+    this.roots = [];
+    this.lastFocus.clear();
+    this.focused = null;
+    this.schedule();
+  }
+
+  forbidden() { /* the login screen that follows says it all */ }
+
+  error(_code: string, message: string) { this.flash(clean(message)); }
+
+  // ---- reading back (tests, tools) ----
+
+  /** The tree as the driver holds it, without ids. */
+  model(): ShownNode[] {
+    const pic = (n: Node): ShownNode => ({ kind: n.kind, attrs: { ...n.attrs }, children: n.children.map(pic) });
+    return this.roots.map(pic);
+  }
+
+  /** Moves focus to the named widget of the top root (as Tab would, in fewer keys). */
+  focusByName(name: string): boolean {
+    const n = this.focusables().find(x => x.attrs.name === name);
+    if (!n) return false;
+    this.setFocus(n);
+    return true;
+  }
+
+  /** Selects the item with `value` in the named list (as the arrow keys would). */
+  selectByValue(listbox: string, value: string): boolean {
+    const list = this.focusables().find(x => x.attrs.name === listbox && x.kind === 'listbox');
+    if (!list || !list.children.some(c => c.attrs.value === value)) return false;
+    this.setFocus(list);
+    list.attrs.selected = value;
+    this.schedule();
+    return true;
+  }
+
+  /** Draws now, skipping the frame timer. */
+  flush() {
+    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    this.paint();
+  }
+
+  // ---- painting ----
+
+  private schedule() {
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastPaint + FRAME_MS - Date.now());
+    this.timer = setTimeout(() => { this.timer = null; this.paint(); }, wait);
+  }
+
+  private paint() {
+    this.lastPaint = Date.now();
+    this.paints++;
+    const cols = this.screen.width as number;
+    const rows = Math.max(1, (this.screen.height as number) - 1);
+    const rects = new Map<string, Rect>();
+    for (const root of this.roots) {
+      if (root.kind === 'window') layout(root, { top: 0, left: 0, width: cols, height: rows }, rects);
+      else {
+        const w = Math.min(64, Math.max(20, cols - 4));
+        const inner = root.children.reduce((s, c) => s + naturalHeight(c, w - 4), 0);
+        const h = Math.min(rows, inner + 2);
+        const r = { top: Math.max(0, Math.floor((rows - h) / 2)), left: Math.max(0, Math.floor((cols - w) / 2)), width: w, height: h };
+        rects.set(root.id, r);
+        // The popup's body is laid out as a column inside its border.
+        layout({ ...root, id: `${root.id}/body`, kind: 'vbox' }, { top: r.top + 1, left: r.left + 2, width: w - 4, height: h - 2 }, rects);
+      }
+    }
+    const draw = (n: Node) => {
+      const r = rects.get(n.id);
+      n.rect = r;
+      const visible = r !== undefined && r.width > 0 && r.height > 0 && n.attrs.visible !== false;
+      if (n.kind === 'popup' || !n.children.length || n.kind === 'listbox') this.drawLeaf(n, visible ? r : undefined);
+      if (n.kind !== 'listbox') n.children.forEach(draw);
+    };
+    this.roots.forEach(draw);
+    // Popups above the window, and the newest popup above the others.
+    for (const root of this.roots.slice(1)) {
+      const front = (n: Node) => { n.box?.setFront(); if (n.kind !== 'listbox') n.children.forEach(front); };
+      front(root);
+    }
+    this.drawStatus(cols);
+    this.screen.render();
+  }
+
+  private drawLeaf(n: Node, r: Rect | undefined) {
+    const kind = n.kind;
+    if (kind === 'window' || kind === 'vbox' || kind === 'hbox' || kind === 'item') return;
+    if (!r) { n.box?.hide(); return; }
+    const box = n.box ?? this.makeBox(n);
+    box.top = r.top;
+    box.left = r.left;
+    box.width = r.width;
+    box.height = r.height;
+    box.show();
+    const focused = this.focused === n;
+    const disabled = n.attrs.enabled === false;
+    const style = box.style as { fg?: string; bold?: boolean; inverse?: boolean; border?: { fg?: string } };
+    switch (kind) {
+      case 'popup':
+        box.setLabel(` ${clean(n.attrs.title)} `);
+        box.setContent('');
+        return;
+      case 'label': {
+        const name = n.attrs.name;
+        style.fg = name === 'error' ? 'red' : name === 'me' ? 'gray' : undefined;
+        style.bold = name === 'topic' || name === 'heading';
+        box.setContent(wrap(clean(n.attrs.text), r.width).map(l => blessed.escape(l)).join('\n'));
+        return;
+      }
+      case 'button':
+        style.inverse = focused;
+        style.fg = disabled ? 'gray' : undefined;
+        box.setContent(`[ ${safe(n.attrs.text)} ]`);
+        return;
+      case 'textbox':
+        style.border = { fg: focused ? 'cyan' : 'gray' };
+        box.setContent(this.textboxContent(n, r.width - 2, focused));
+        return;
+      case 'listbox':
+        style.border = { fg: focused ? 'cyan' : 'gray' };
+        box.setContent(this.listContent(n, r.width - 2, r.height - 2, focused));
+        return;
+    }
+  }
+
+  private makeBox(n: Node): blessed.Widgets.BoxElement {
+    const bordered = n.kind === 'textbox' || n.kind === 'listbox' || n.kind === 'popup';
+    const box = blessed.box({
+      parent: this.screen,
+      tags: true,
+      clickable: n.kind !== 'label',
+      border: bordered ? { type: 'line' } : undefined,
+      style: { border: { fg: 'gray' } },
+      wrap: false,
+    });
+    box.on('click', (data: { x: number; y: number }) => this.onClick(n, data));
+    if (n.kind === 'listbox') {
+      box.on('wheelup', () => this.scrollBy(n, -3));
+      box.on('wheeldown', () => this.scrollBy(n, 3));
+    }
+    n.box = box;
+    return box;
+  }
+
+  private textboxContent(n: Node, cols: number, focused: boolean): string {
+    const text = String(n.attrs.text ?? '');
+    if (!text && !focused) return `{gray-fg}${safe(n.attrs.placeholder ?? '')}{/gray-fg}`;
+    const shown = (s: string) => clean(n.attrs.secret === true ? '*'.repeat([...s].length) : s.replace(/\n/g, '↵'));
+    const cursor = Math.min(n.cursor ?? text.length, text.length);
+    const before = fitEnd(shown(text.slice(0, cursor)), Math.max(1, cols - 1));
+    if (!focused) return blessed.escape(fitEnd(shown(text), cols));
+    const at = [...text.slice(cursor)][0] ?? ' ';
+    const rest = shown(text.slice(cursor + at.length));
+    let tail = '';
+    let room = cols - width(before) - width(shown(at) || ' ');
+    for (const ch of rest) { if (width(ch) > room) break; tail += ch; room -= width(ch); }
+    return `${blessed.escape(before)}{inverse}${blessed.escape(shown(at) || ' ')}{/inverse}${blessed.escape(tail)}`;
+  }
+
+  /** The lines of a list box, with the scroll kept on the selection or on the newest entry. */
+  private listContent(n: Node, cols: number, rows: number, focused: boolean): string {
+    const lines: string[] = [];
+    let selStart = -1;
+    let selEnd = -1;
+    for (const item of n.children) {
+      if (item.attrs.visible === false) continue;
+      const selected = item.attrs.value !== undefined && item.attrs.value === n.attrs.selected;
+      if (selected) selStart = lines.length;
+      const a = item.attrs;
+      const text = clean(a.text);
+      let rendered: string[];
+      if (a.system === true) {
+        rendered = wrap(`${text}${a.time ? `  ${clean(a.time)}` : ''}`, cols).map(l => `{gray-fg}${blessed.escape(l)}{/gray-fg}`);
+      } else if (a.author || a.time) {
+        const prefix = `${clean(a.time)} ${clean(a.author)}: `;
+        const wrapped = wrap(prefix + text, cols);
+        rendered = wrapped.map((l, i) => {
+          if (i > 0 || !l.startsWith(prefix)) return blessed.escape(l);
+          const who = a.mine === true ? `{green-fg}{bold}${safe(a.author)}{/bold}{/green-fg}` : `{bold}${safe(a.author)}{/bold}`;
+          return `{gray-fg}${safe(a.time)}{/gray-fg} ${who}: ${blessed.escape(l.slice(prefix.length))}`;
+        });
+      } else {
+        rendered = wrap(text, cols).map(l => blessed.escape(l));
+      }
+      if (selected) {
+        rendered = rendered.map(l => (focused ? `{inverse}${l}{/inverse}` : `{underline}${l}{/underline}`));
+        selEnd = lines.length + rendered.length;
+      }
+      lines.push(...rendered);
+    }
+    const maxScroll = Math.max(0, lines.length - rows);
+    let scroll = n.follow ? maxScroll : Math.min(n.scroll ?? 0, maxScroll);
+    if (selStart >= 0 && focused) {
+      if (selStart < scroll) scroll = selStart;
+      if (selEnd > scroll + rows) scroll = Math.max(0, selEnd - rows);
+    }
+    n.scroll = scroll;
+    n.follow = scroll >= maxScroll;      // at the bottom: keep following the newest
+    return lines.slice(scroll, scroll + rows).join('\n');
+  }
+
+  private drawStatus(cols: number) {
+    const hints = 'Tab: next  Enter: act  Esc: close  Ctrl+C: quit';
+    const left = this.message ? ` ${this.message}` : ` ${this.connection}`;
+    const room = Math.max(0, cols - width(left) - 1);
+    const right = width(hints) <= room ? hints : '';
+    this.statusBox.setContent(`${blessed.escape(left)}${' '.repeat(Math.max(0, cols - width(left) - width(right) - 1))}${right} `);
+    this.statusBox.setFront();
+  }
+
+  private flash(message: string) {
+    this.message = message;
+    if (this.messageTimer) clearTimeout(this.messageTimer);
+    this.messageTimer = setTimeout(() => { this.message = ''; this.schedule(); }, STATUS_MS);
+    this.messageTimer.unref?.();
+    this.schedule();
+  }
+
+  // ---- focus ----
+
+  private topRoot(): Node | undefined { return this.roots[this.roots.length - 1]; }
+
+  private focusables(): Node[] {
+    const top = this.topRoot();
+    const out: Node[] = [];
+    const walk = (n: Node) => {
+      if (n.attrs.visible === false) return;
+      if (FOCUSABLE.has(n.kind) && n.attrs.enabled !== false) out.push(n);
+      if (n.kind !== 'listbox') n.children.forEach(walk);
+    };
+    if (top) walk(top);
+    return out;
+  }
+
+  private setFocus(n: Node | null) {
+    this.focused = n;
+    const top = this.topRoot();
+    if (n && top) this.lastFocus.set(top, n);
+    this.schedule();
+  }
+
+  private autofocus(created: Node) {
+    const top = this.topRoot();
+    if (!top) return;
+    const root = rootOf(created);
+    if (root !== top) return;
+    if (this.focused && rootOf(this.focused) === top) return;
+    if (created.kind === 'textbox' || (top.kind === 'popup' && created.kind === 'button')) this.setFocus(created);
+  }
+
+  private refocus() {
+    const top = this.topRoot();
+    if (!top) return;
+    const remembered = this.lastFocus.get(top);
+    if (remembered && this.nodes.has(remembered.id)) return this.setFocus(remembered);
+    const f = this.focusables();
+    this.setFocus(f.find(x => x.kind === 'textbox') ?? f[0] ?? null);
+  }
+
+  private moveFocus(step: number) {
+    const f = this.focusables();
+    if (!f.length) return;
+    const at = this.focused ? f.indexOf(this.focused) : -1;
+    this.setFocus(f[(at + step + f.length) % f.length]);
+  }
+
+  // ---- input ----
+
+  private onKey(ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) {
+    if (!key) return;
+    if (key.full === 'C-c') return this.quit();
+    if (key.name === 'tab') return this.moveFocus(key.shift ? -1 : 1);
+    if (key.name === 'escape') {
+      const top = this.topRoot();
+      if (top?.kind === 'popup') this.fire(top, 'cancel');
+      return;
+    }
+    const n = this.focused;
+    if (!n || !this.nodes.has(n.id)) { if (!this.focused) this.refocus(); return; }
+    if (n.kind === 'button' && (key.name === 'enter' || key.name === 'space')) return this.fire(n, 'click');
+    if (n.kind === 'textbox') return this.editKey(n, ch, key);
+    if (n.kind === 'listbox') return this.listKey(n, key);
+  }
+
+  private editKey(n: Node, ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) {
+    let text = String(n.attrs.text ?? '');
+    let cur = Math.min(n.cursor ?? text.length, text.length);
+    const max = typeof n.attrs['max-length'] === 'number' ? n.attrs['max-length'] : Infinity;
+    const prevLen = (s: string, i: number) => ([...s.slice(0, i)].pop() ?? '').length;
+    const nextLen = (s: string, i: number) => ([...s.slice(i)][0] ?? '').length;
+    const insert = (s: string) => {
+      const room = max - [...text].length;
+      if (room <= 0) return;
+      s = [...s].slice(0, room).join('');
+      text = text.slice(0, cur) + s + text.slice(cur);
+      cur += s.length;
+    };
+    switch (key.full) {
+      // blessed reports \r twice, as `enter` and as `return`: act on `enter` only.
+      case 'enter': return this.fire(n, 'submit');
+      case 'return': case 'M-return': return;
+      case 'linefeed': case 'C-j': case 'M-enter': if (n.attrs.multiline === true) insert('\n'); break;
+      case 'backspace': case 'C-h': if (cur > 0) { const l = prevLen(text, cur); text = text.slice(0, cur - l) + text.slice(cur); cur -= l; } break;
+      case 'delete': case 'C-d': if (cur < text.length) text = text.slice(0, cur) + text.slice(cur + nextLen(text, cur)); break;
+      case 'left': case 'C-b': if (cur > 0) cur -= prevLen(text, cur); break;
+      case 'right': case 'C-f': if (cur < text.length) cur += nextLen(text, cur); break;
+      case 'home': case 'C-a': cur = 0; break;
+      case 'end': case 'C-e': cur = text.length; break;
+      case 'C-u': text = text.slice(cur); cur = 0; break;
+      case 'C-k': text = text.slice(0, cur); break;
+      case 'C-w': { const start = text.slice(0, cur).replace(/\S+\s*$/, '').length; text = text.slice(0, start) + text.slice(cur); cur = start; break; }
+      default:
+        if (ch && !key.ctrl && !key.meta && clean(ch) === ch && ch !== '\n') insert(ch);
+        else return;
+    }
+    if (text !== n.attrs.text) {
+      n.attrs.text = text;
+      n.typed = true;
+      this.scheduleInput(n);
+    }
+    n.cursor = cur;
+    this.schedule();
+  }
+
+  private listKey(n: Node, key: blessed.Widgets.Events.IKeyEventArg) {
+    const items = n.children.filter(c => c.attrs.visible !== false);
+    if (!items.length) return;
+    const at = items.findIndex(c => c.attrs.value === n.attrs.selected);
+    const page = Math.max(1, (n.rect?.height ?? 6) - 3);
+    let next = at;
+    switch (key.name) {
+      case 'down': next = Math.min(items.length - 1, at + 1); break;
+      case 'up': next = at < 0 ? items.length - 1 : Math.max(0, at - 1); break;
+      case 'pagedown': next = Math.min(items.length - 1, Math.max(0, at) + page); break;
+      case 'pageup': next = Math.max(0, (at < 0 ? items.length : at) - page); break;
+      case 'home': next = 0; break;
+      case 'end': next = items.length - 1; break;
+      case 'enter': case 'space':
+        if (at >= 0) this.fire(n, n.events.includes('activate') ? 'activate' : 'select');
+        return;
+      default: return;
+    }
+    // Arrows move the highlight only; Enter (or a click) acts on it.
+    n.attrs.selected = items[next].attrs.value ?? null;
+    this.schedule();
+  }
+
+  private onClick(n: Node, data: { x: number; y: number }) {
+    if (!this.nodes.has(n.id) || rootOf(n) !== this.topRoot()) return;
+    if (n.kind === 'button') { this.setFocus(n); return this.fire(n, 'click'); }
+    if (n.kind === 'textbox') return this.setFocus(n);
+    if (n.kind !== 'listbox' || !n.box || !n.rect) return;
+    this.setFocus(n);
+    // Which item is under the pointer: the line, then the item that drew it.
+    const item = this.itemAtLine(n, (n.scroll ?? 0) + data.y - (n.box.atop as number) - 1);
+    if (!item) return;
+    const again = n.attrs.selected === item.attrs.value;
+    n.attrs.selected = item.attrs.value ?? null;
+    this.schedule();
+    if (again && n.events.includes('activate')) this.fire(n, 'activate');
+    else if (n.events.includes('select')) this.fire(n, 'select');
+  }
+
+  private itemAtLine(n: Node, line: number): Node | undefined {
+    const cols = (n.rect?.width ?? 2) - 2;
+    for (const c of n.children) {
+      if (c.attrs.visible === false) continue;
+      const h = this.itemLines(c, cols);
+      if (line < h) return c;
+      line -= h;
+    }
+    return undefined;
+  }
+
+  private itemLines(item: Node, cols: number): number {
+    const a = item.attrs;
+    const text = clean(a.text);
+    if (a.system === true) return wrap(`${text}${a.time ? `  ${clean(a.time)}` : ''}`, cols).length;
+    if (a.author || a.time) return wrap(`${clean(a.time)} ${clean(a.author)}: ${text}`, cols).length;
+    return wrap(text, cols).length;
+  }
+
+  private scrollBy(n: Node, delta: number) {
+    n.scroll = Math.max(0, (n.scroll ?? 0) + delta);
+    n.follow = false;
+    this.schedule();
+  }
+
+  private quit() {
+    const window = this.roots.find(r => r.kind === 'window');
+    if (window) this.fire(window, 'close');
+    this.opts.onQuit?.();
+  }
+
+  private fire(n: Node, name: string) {
+    if (!this.sink || !n.events.includes(name) || n.attrs.enabled === false) return;
+    for (const id of [...this.pendingInput.keys()]) { const x = this.nodes.get(id); if (x) this.sendInput(x); }
+    const state: Record<WidgetId, Value> = {};
+    for (const x of this.nodes.values()) {
+      if (x.kind === 'textbox') { state[x.id] = String(x.attrs.text ?? ''); x.typed = false; }
+      else if (x.kind === 'listbox' && x.attrs.selected !== undefined) state[x.id] = x.attrs.selected;
+    }
+    this.sink.event({ id: n.id, name, state });
+  }
+
+  private scheduleInput(n: Node) {
+    const t = this.pendingInput.get(n.id);
+    if (t) clearTimeout(t);
+    this.pendingInput.set(n.id, setTimeout(() => this.sendInput(n), INPUT_DEBOUNCE_MS));
+  }
+
+  private sendInput(n: Node) {
+    const t = this.pendingInput.get(n.id);
+    if (t) { clearTimeout(t); this.pendingInput.delete(n.id); }
+    // Passwords go with the event that uses them; the server never holds one as a draft.
+    if (n.attrs.secret === true) return;
+    this.sink?.input(n.id, String(n.attrs.text ?? ''));
+  }
+}
+
+function rootOf(n: Node): Node {
+  while (n.parent) n = n.parent;
+  return n;
+}
