@@ -27,6 +27,10 @@ export async function main(argv: string[]): Promise<number> {
       const { serveCommand } = await import('./serve.ts');
       return serveCommand(rest);
     }
+    case 'tui': {
+      const { tuiCommand } = await import('./tui.ts');
+      return tuiCommand(rest);
+    }
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(USAGE);
       return command === undefined ? 1 : 0;

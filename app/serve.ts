@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { MemoryBus } from '../chat/bus.ts';
 import { Chat, type ChatConfig } from '../chat/chat.ts';
 import { SqliteStore } from '../chat/sqlite-store.ts';
+import { Session } from '../core/session.ts';
 import { loadSecret } from '../drivers/http/secret.ts';
 import { HttpServer } from '../drivers/http/server.ts';
 import { createChatApp } from '../ui-descriptions/app.ts';
@@ -15,6 +16,8 @@ export interface ServeOptions {
   admins: string[];
   restrictChannels: boolean;
   detachedTtlMs: number;
+  /** Also run a terminal session for the person at the console. */
+  tui?: boolean;
   /** Further chat settings (rate limits…), for embedding and tests. */
   chat?: Partial<ChatConfig>;
 }
@@ -37,7 +40,7 @@ export function serveOptions(args: string[], env = process.env): ServeOptions {
   const minutes = Number(values['session-minutes']);
   if (!(minutes > 0)) throw new Error(`--session-minutes: not a positive number: ${values['session-minutes']}`);
   const admins = [...(env.PALAVER_ADMINS ?? '').split(',').map(s => s.trim()).filter(Boolean), ...values.admin!];
-  return { host: values.host!, port, dataDir: resolve(values.data!), admins, restrictChannels: values['restrict-channels']!, detachedTtlMs: minutes * 60_000 };
+  return { host: values.host!, port, dataDir: resolve(values.data!), admins, restrictChannels: values['restrict-channels']!, detachedTtlMs: minutes * 60_000, tui: values.tui! };
 }
 
 /** Starts everything; returns the address and a function that stops it all cleanly. */
@@ -61,6 +64,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     return 2;
   }
   const running = await startServer(options);
+  if (options.tui) return consoleSession(running);
   process.stdout.write(`Palaver is running. Open ${running.url} in a browser.\n`);
   await new Promise<void>(resolve => {
     const shutdown = (signal: string) => {
@@ -70,5 +74,26 @@ export async function serveCommand(args: string[]): Promise<number> {
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
   });
+  return 0;
+}
+
+/** `serve --tui`: the server, plus an in-process session on this terminal (no protocol between). */
+async function consoleSession(running: Awaited<ReturnType<typeof startServer>>): Promise<number> {
+  // blessed is loaded only when a terminal is wanted.
+  const { BlessedDriver } = await import('../drivers/tui/driver.ts');
+  const { languagesFromEnv, openTerminal } = await import('../drivers/tui/terminal.ts');
+  const screen = openTerminal();
+  let quit!: () => void;
+  const done = new Promise<void>(r => (quit = r));
+  const driver = new BlessedDriver({ screen, languages: languagesFromEnv(), onQuit: () => quit() });
+  driver.setConnection(`Serving ${running.url}`);
+  const session = new Session(running.app, driver, { onError: err => driver.error('internal', String(err)) });
+  await session.start(null);
+  process.once('SIGTERM', () => quit());
+  await done;
+  await session.whenIdle();              // Ctrl+C sent the window's close (sign-out): let it run
+  await session.end('closed');
+  screen.destroy();
+  await running.stop();
   return 0;
 }

@@ -1,16 +1,9 @@
 // Keeps the browser connected: WebSocket first, long-poll where there is none, reconnecting
 // with jittered exponential backoff, and showing the state to the user.
+import { backoff } from '../../../core/backoff.ts';
 import type { WireClient } from '../../../core/wire-client.ts';
 
 export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'ended';
-
-const BASE_MS = 500;
-const MAX_MS = 15_000;
-
-export function backoff(attempt: number, random = Math.random): number {
-  const ceiling = Math.min(MAX_MS, BASE_MS * 2 ** attempt);
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
 
 export class Connector {
   private attempt = 0;
