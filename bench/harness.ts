@@ -7,8 +7,10 @@ import type { Figures, Job } from './load.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
-function child(script: string, gc = false): ChildProcess {
-  return fork(here(script), [], { execArgv: ['--import', 'tsx', ...(gc ? ['--expose-gc'] : []), '--max-old-space-size=8192'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+// BENCH_PROFILE=DIR writes a CPU profile of each server under test into DIR.
+function child(script: string, server = false): ChildProcess {
+  const profile = server && process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  return fork(here(script), [], { execArgv: ['--import', 'tsx', ...(server ? ['--expose-gc'] : []), ...profile, '--max-old-space-size=8192'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
 export async function benchServer(kind: Kind, job: Omit<Job, 'kind' | 'url'>): Promise<Figures> {

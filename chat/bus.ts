@@ -6,7 +6,9 @@ export type ChannelEvent =
   | { type: 'message'; message: Message }
   | { type: 'deleted'; channel: string; id: number }
   | { type: 'joined'; channel: string; name: string; at: number }
-  | { type: 'left'; channel: string; name: string; at: number };
+  | { type: 'left'; channel: string; name: string; at: number }
+  /** In a big channel, joins and leaves are counted and announced together now and then. */
+  | { type: 'crowd'; channel: string; joined: number; left: number; at: number };
 
 export type GlobalEvent =
   | { type: 'alert'; alert: Alert }

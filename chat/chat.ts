@@ -18,6 +18,10 @@ export interface ChatConfig {
   /** How long a sign-in outlives its last sign of life (a detached session's lifetime). */
   loginTtlMs: number;
   maxMessageLength: number;
+  /** Up to this many people in a channel, each join and leave is announced by itself… */
+  announceEachUpTo: number;
+  /** …beyond it they are counted and announced together this often. */
+  crowdIntervalMs: number;
 }
 
 export const DEFAULT_CONFIG: ChatConfig = {
@@ -27,6 +31,8 @@ export const DEFAULT_CONFIG: ChatConfig = {
   passwordAttempts: { count: 5, windowMs: 15 * 60_000 },
   loginTtlMs: 10 * 60_000,
   maxMessageLength: 4000,
+  announceEachUpTo: 50,
+  crowdIntervalMs: 2000,
 };
 
 export const GENERAL = 'general';
@@ -48,6 +54,12 @@ export class Chat {
   /** user key → presence ids of every session of that user (who is online). */
   private readonly online = new Map<string, Set<string>>();
   private readonly sendChains = new Map<string, Promise<unknown>>();
+  /** channel → its people's display names, sorted by name key. */
+  private readonly sortedNames = new Map<string, string[]>();
+  /** channel → joins and leaves not yet announced (big channels). */
+  private readonly crowds = new Map<string, { joined: number; left: number; timer: ReturnType<typeof setTimeout> }>();
+  /** channel → its last page of messages, frozen and shared by everyone who shows them. */
+  private readonly recent = new Map<string, readonly Message[]>();
 
   constructor(readonly store: ChatStore, readonly bus: Bus, config: Partial<ChatConfig> = {}, private readonly now: () => number = Date.now) {
     this.config = { ...DEFAULT_CONFIG, ...config };
@@ -181,7 +193,9 @@ export class Chat {
     if (!entry) { entry = { name: login.name, ids: new Set() }; users.set(login.key, entry); }
     entry.ids.add(presenceId);
     await this.store.setLastChannel(login.key, channel);
-    if (first) await this.bus.publishChannel(channel, { type: 'joined', channel, name: login.name, at: this.now() });
+    if (!first) return;
+    this.addSorted(channel, login.name);
+    await this.announce(channel, 'joined', login.name);
   }
 
   /** A session of `login` no longer shows `channel`. Announces the leave if it was the user's last there. */
@@ -192,12 +206,58 @@ export class Chat {
     if (entry.ids.size) return;
     users!.delete(login.key);
     if (!users!.size) this.presence.delete(channel);
-    await this.bus.publishChannel(channel, { type: 'left', channel, name: login.name, at: this.now() });
+    this.removeSorted(channel, login.name);
+    await this.announce(channel, 'left', login.name);
   }
 
-  /** Who is in `channel` now, by display name, sorted. */
-  present(channel: string): string[] {
-    return [...(this.presence.get(channel)?.values() ?? [])].map(e => e.name).sort((a, b) => a.localeCompare(b));
+  /** Who is in `channel` now, by display name, sorted by name. Do not modify the array. */
+  present(channel: string): readonly string[] {
+    return this.sortedNames.get(channel) ?? [];
+  }
+
+  presentCount(channel: string): number {
+    return this.presence.get(channel)?.size ?? 0;
+  }
+
+  /** Announces a join or leave at once in a small channel; counts it for later in a big one. */
+  private async announce(channel: string, type: 'joined' | 'left', name: string) {
+    if (this.presentCount(channel) <= this.config.announceEachUpTo && !this.crowds.has(channel)) {
+      await this.bus.publishChannel(channel, { type, channel, name, at: this.now() });
+      return;
+    }
+    let crowd = this.crowds.get(channel);
+    if (!crowd) {
+      const timer = setTimeout(() => {
+        this.crowds.delete(channel);
+        void this.bus.publishChannel(channel, { type: 'crowd', channel, joined: crowd!.joined, left: crowd!.left, at: this.now() });
+      }, this.config.crowdIntervalMs);
+      timer.unref?.();
+      crowd = { joined: 0, left: 0, timer };
+      this.crowds.set(channel, crowd);
+    }
+    crowd[type]++;
+  }
+
+  private addSorted(channel: string, name: string) {
+    let list = this.sortedNames.get(channel);
+    if (!list) { list = []; this.sortedNames.set(channel, list); }
+    const key = nameKey(name);
+    let lo = 0, hi = list.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (nameKey(list[mid]) < key) lo = mid + 1; else hi = mid; }
+    list.splice(lo, 0, name);
+  }
+
+  private removeSorted(channel: string, name: string) {
+    const list = this.sortedNames.get(channel);
+    const at = list?.indexOf(name) ?? -1;
+    if (at >= 0) list!.splice(at, 1);
+    if (list && !list.length) this.sortedNames.delete(channel);
+  }
+
+  /** Stops the timers of pending announcements. */
+  close(): void {
+    for (const c of this.crowds.values()) clearTimeout(c.timer);
+    this.crowds.clear();
   }
 
   /** A session of `login` is connected; publishes the user coming online if it is the first. */
@@ -226,15 +286,29 @@ export class Chat {
     if (!this.messageLimiter.take(login.key)) throw new ChatError('rate-limited');
     return this.serialised(channel, async () => {
       await this.channel(channel);
-      const m = await this.store.addMessage({ channel, author: login.name, authorKey: login.key, text, at: this.now() });
+      const m = Object.freeze(await this.store.addMessage({ channel, author: login.name, authorKey: login.key, text, at: this.now() }));
+      const page = this.recent.get(channel);
+      if (page) this.recent.set(channel, [...page.slice(page.length >= PAGE ? 1 : 0), m]);
       await this.bus.publishChannel(channel, { type: 'message', message: m });
       return m;
     });
   }
 
-  /** The last page of a channel, or the page before message `before`; oldest first. */
-  async history(channel: string, before?: number, limit = PAGE): Promise<Message[]> {
-    return this.store.messages(channel, limit, before);
+  /**
+   * The last page of a channel, or the page before message `before`; oldest first. The last
+   * page comes from memory, as the same frozen objects for everyone.
+   */
+  async history(channel: string, before?: number, limit = PAGE): Promise<readonly Message[]> {
+    if (before !== undefined || limit > PAGE) return this.store.messages(channel, limit, before);
+    const page = await this.serialised(channel, async () => {
+      let cached = this.recent.get(channel);
+      if (!cached) {
+        cached = (await this.store.messages(channel, PAGE)).map(m => Object.freeze(m));
+        this.recent.set(channel, cached);
+      }
+      return cached;
+    });
+    return page.slice(-limit);
   }
 
   /** Deletes one's own message; never another's. */
@@ -243,6 +317,9 @@ export class Chat {
     if (!m) throw new ChatError('no-such-message');
     if (m.authorKey !== login.key) throw new ChatError('not-allowed');
     await this.serialised(m.channel, async () => {
+      const page = this.recent.get(m.channel);
+      // The cached page would now be one short: read it again when next asked.
+      if (page?.some(x => x.id === id)) this.recent.delete(m.channel);
       if (await this.store.deleteMessage(id)) await this.bus.publishChannel(m.channel, { type: 'deleted', channel: m.channel, id });
     });
   }

@@ -28,7 +28,8 @@ export const SCHEMA: Record<WidgetKind, KindSchema> = {
     attrs: { ...COMMON, text: 'text', placeholder: 'text', secret: 'boolean', multiline: 'boolean', 'max-length': 'integer' },
     events: ['submit'], children: [], editable: 'text',
   },
-  listbox: { attrs: { ...COMMON, selected: 'symbol' }, events: ['select', 'activate'], children: ['item'], editable: 'selected' },
+  // max-items: past it, the first entries go (the session and every driver drop them alike).
+  listbox: { attrs: { ...COMMON, selected: 'symbol', 'max-items': 'integer' }, events: ['select', 'activate'], children: ['item'], editable: 'selected' },
   // An item's attributes are presentation only: `mine` marks an entry the viewer owns (a driver
   // may offer to delete it), `system` an announcement; `value` is the action's handle on it.
   item: {

@@ -51,6 +51,7 @@ export interface Ui<S = unknown> {
   add(listbox: string, item: Attributes & { value: string }, opts?: { before?: string }): void;
   removeItem(listbox: string, value: string): boolean;
   items(listbox: string): string[];
+  itemCount(listbox: string): number;
   hasItem(listbox: string, value: string): boolean;
   /** A copy of an item's attributes, or undefined. */
   getItem(listbox: string, value: string): Attributes | undefined;
@@ -73,9 +74,19 @@ interface Widget {
   parent: Widget | null;
   children: Widget[];
   scope: Scope;
-  /** listbox only: item value → item. */
-  items?: Map<string, Widget>;
+  /** listbox only: its entries, in order. */
+  items?: Item[];
 }
+
+/**
+ * A listbox entry. Entries are many (a channel shows 100 messages in every session), so they are
+ * small records rather than widgets, and their attributes may be one frozen object shared by
+ * every session that shows the same entry.
+ */
+interface Item { id: WidgetId; attrs: Attributes }
+
+/** Attribute objects already checked against the item schema (shared, frozen ones). */
+const checkedItems = new WeakSet<Attributes>();
 
 /** The window or one popup: a widget tree with its own names. */
 interface Scope {
@@ -101,6 +112,12 @@ export interface SessionOptions {
 }
 
 const NO_CHILDREN: Widget[] = [];
+const NO_EVENTS: readonly string[] = Object.freeze([]);
+
+function indexOf(items: Item[], value: string): number {
+  for (let i = 0; i < items.length; i++) if (items[i].attrs.value === value) return i;
+  return -1;
+}
 
 export class Session<S = unknown> implements Ui<S> {
   readonly state: S;
@@ -277,7 +294,7 @@ export class Session<S = unknown> implements Ui<S> {
     if (!w) return;
     const attr = SCHEMA[w.kind].editable;
     if (!attr || !fits(SCHEMA[w.kind].attrs[attr], value)) return;
-    if (w.kind === 'listbox' && value !== null && !w.items?.has(value as string)) return;
+    if (w.kind === 'listbox' && value !== null && indexOf(w.items!, value as string) < 0) return;
     if (w.kind === 'textbox' && typeof value === 'string' && typeof w.attrs['max-length'] === 'number') {
       value = value.slice(0, w.attrs['max-length']);
     }
@@ -329,40 +346,57 @@ export class Session<S = unknown> implements Ui<S> {
     this.setWidget(this.find(name), attr, value);
   }
 
+  /**
+   * Adds an entry. A frozen `item` is kept as it is and may be shared with other sessions;
+   * anything else is copied. Past the list's `max-items`, its first entries are dropped: the
+   * driver drops them too, unasked, so no `delete` is sent for them.
+   */
   add(listbox: string, item: Attributes & { value: string }, opts: { before?: string } = {}): void {
     const lb = this.find(listbox, 'listbox');
-    if (lb.items!.has(item.value)) throw new Error(`${listbox} already has an item ${item.value}`);
-    const before = opts.before === undefined ? undefined : lb.items!.get(opts.before);
-    for (const [k, v] of Object.entries(item)) this.checkAttr('item', k, v);
-    const w = this.makeWidget('item', { ...item }, null, lb, lb.scope, before);
-    lb.items!.set(item.value, w);
-    this.driver.create(this.spec(w));
+    const items = lb.items!;
+    if (indexOf(items, item.value) >= 0) throw new Error(`${listbox} already has an item ${item.value}`);
+    const at = opts.before === undefined ? -1 : indexOf(items, opts.before);
+    const frozen = Object.isFrozen(item);
+    if (!frozen || !checkedItems.has(item)) {
+      for (const [k, v] of Object.entries(item)) this.checkAttr('item', k, v);
+      if (frozen) checkedItems.add(item);
+    }
+    const entry: Item = { id: `w${this.nextId++}`, attrs: frozen ? item : { ...item } };
+    if (at >= 0) items.splice(at, 0, entry);
+    else items.push(entry);
+    this.driver.create(this.itemSpec(lb, entry, at >= 0 ? items[at + 1] : undefined));
+    this.enforceMax(lb);
   }
 
   removeItem(listbox: string, value: string): boolean {
     const lb = this.find(listbox, 'listbox');
-    const item = lb.items!.get(value);
-    if (!item) return false;
-    this.destroy(item);
+    const at = indexOf(lb.items!, value);
+    if (at < 0) return false;
+    this.dropItem(lb, at);
     return true;
   }
 
   items(listbox: string): string[] {
-    return this.find(listbox, 'listbox').children.map(c => c.attrs.value as string);
+    return this.find(listbox, 'listbox').items!.map(i => i.attrs.value as string);
   }
 
   hasItem(listbox: string, value: string): boolean {
-    return this.find(listbox, 'listbox').items!.has(value);
+    return indexOf(this.find(listbox, 'listbox').items!, value) >= 0;
   }
 
   getItem(listbox: string, value: string): Attributes | undefined {
-    const item = this.find(listbox, 'listbox').items!.get(value);
-    return item ? { ...item.attrs } : undefined;
+    const items = this.find(listbox, 'listbox').items!;
+    const at = indexOf(items, value);
+    return at >= 0 ? { ...items[at].attrs } : undefined;
+  }
+
+  itemCount(listbox: string): number {
+    return this.find(listbox, 'listbox').items!.length;
   }
 
   clearItems(listbox: string): void {
     const lb = this.find(listbox, 'listbox');
-    for (const item of [...lb.children]) this.destroy(item);
+    while (lb.items!.length) this.dropItem(lb, lb.items!.length - 1);
   }
 
   remove(name: string): void {
@@ -378,14 +412,22 @@ export class Session<S = unknown> implements Ui<S> {
     const out: Command[] = [{ op: 'clear' }];
     if (this.forbiddenReason !== undefined) out.push({ op: 'forbidden' });
     // Pre-order, so every parent exists before its children and siblings arrive in order.
-    const walk = (w: Widget) => { out.push({ op: 'new', ...this.spec(w, false) }); w.children.forEach(walk); };
+    const walk = (w: Widget) => {
+      out.push({ op: 'new', ...this.spec(w, false) });
+      w.children.forEach(walk);
+      for (const item of w.items ?? []) out.push({ op: 'new', ...this.itemSpec(w, item) });
+    };
     if (this.screen) walk(this.screen.root);
     for (const p of this.popups) walk(p.root);
     return out;
   }
 
-  /** How many widgets the session holds now. */
-  widgetCount(): number { return this.widgets.size; }
+  /** How many widgets the session holds now, list entries included. */
+  widgetCount(): number {
+    let n = this.widgets.size;
+    for (const w of this.widgets.values()) n += w.items?.length ?? 0;
+    return n;
+  }
 
   // ---- internals ----
 
@@ -436,10 +478,29 @@ export class Session<S = unknown> implements Ui<S> {
 
   private setWidget(w: Widget, attr: string, value: Value) {
     this.checkAttr(w.kind, attr, value);
-    if (attr === 'name' || (w.kind === 'item' && attr === 'value')) throw new Error(`${attr} cannot change`);
+    if (attr === 'name') throw new Error(`${attr} cannot change`);
     if (w.attrs[attr] === value) return;
     w.attrs[attr] = value;
     this.driver.set(w.id, attr, value);
+    if (attr === 'max-items') this.enforceMax(w);
+  }
+
+  /** Drops a listbox's first entries past its `max-items`; drivers do the same by themselves. */
+  private enforceMax(lb: Widget) {
+    const max = lb.attrs['max-items'];
+    if (typeof max === 'number' && lb.items!.length > max) lb.items!.splice(0, lb.items!.length - max);
+  }
+
+  private dropItem(lb: Widget, at: number) {
+    const [item] = lb.items!.splice(at, 1);
+    if (lb.attrs.selected === item.attrs.value) lb.attrs.selected = null;
+    this.driver.remove(item.id);
+  }
+
+  private itemSpec(lb: Widget, item: Item, next?: Item): WidgetSpec {
+    const s: WidgetSpec = { id: item.id, kind: 'item', parent: lb.id, attrs: item.attrs, events: NO_EVENTS };
+    if (next) s.before = next.id;
+    return s;
   }
 
   private instantiate(d: Description, init: Record<string, Attributes>): Scope {
@@ -449,6 +510,13 @@ export class Session<S = unknown> implements Ui<S> {
       for (const [k, v] of Object.entries(t.attrs)) attrs[k] = this.translate(v);
       const extra = t.name ? init[t.name] : undefined;
       if (extra) for (const [k, v] of Object.entries(extra)) { this.checkAttr(t.kind, k, v); attrs[k] = v; }
+      if (t.kind === 'item' && parent?.items) {
+        // An entry written in the description: an item like any other, its value by position.
+        const entry: Item = { id: `w${this.nextId++}`, attrs: { value: `i${parent.items.length}`, ...attrs } };
+        parent.items.push(entry);
+        this.driver.create(this.itemSpec(parent, entry));
+        return parent;
+      }
       const w = this.makeWidget(t.kind, attrs, Object.keys(t.on).length ? t.on : null, parent, scope);
       if (t.name) scope.names.set(t.name, w);
       this.driver.create(this.spec(w));
@@ -464,9 +532,9 @@ export class Session<S = unknown> implements Ui<S> {
   }
 
   private makeWidget(kind: WidgetKind, attrs: Attributes, on: Record<string, Binding> | null, parent: Widget | null, scope: Scope, before?: Widget): Widget {
-    const leaf = SCHEMA[kind].children.length === 0;
+    const leaf = SCHEMA[kind].children.length === 0 || kind === 'listbox';
     const w: Widget = { id: `w${this.nextId++}`, kind, attrs, on, parent, children: leaf ? NO_CHILDREN : [], scope };
-    if (kind === 'listbox') w.items = new Map();
+    if (kind === 'listbox') w.items = [];
     if (parent) {
       const at = before ? parent.children.indexOf(before) : -1;
       if (at >= 0) parent.children.splice(at, 0, w);
@@ -494,11 +562,7 @@ export class Session<S = unknown> implements Ui<S> {
       x.children.forEach(forget);
     };
     forget(w);
-    if (w.parent) {
-      w.parent.children.splice(w.parent.children.indexOf(w), 1);
-      if (w.kind === 'item') w.parent.items!.delete(w.attrs.value as string);
-      if (w.parent.kind === 'listbox' && w.parent.attrs.selected === w.attrs.value) w.parent.attrs.selected = null;
-    }
+    if (w.parent) w.parent.children.splice(w.parent.children.indexOf(w), 1);
     this.driver.remove(w.id);
   }
 }

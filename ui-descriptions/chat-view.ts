@@ -1,11 +1,12 @@
 // How the chat is shown on the main screen: channel list, messages, who is here, announcements.
 import type { ChannelEvent, GlobalEvent } from '../chat/bus.ts';
 import { nameKey } from '../chat/names.ts';
+import type { Attributes } from '../core/values.ts';
 import type { Message } from '../chat/store.ts';
 import { loginOf, type ChatUi } from './state.ts';
 
-/** A session never holds more message items than this: the oldest goes as a new one comes. */
-export const MAX_ITEMS = 100;
+/** "Here now" lists this many names, then how many more there are. */
+export const SHOWN_USERS = 50;
 
 const messageValue = (id: number) => `m${id}`;
 
@@ -14,19 +15,56 @@ function hhmm(at: number): string {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
-function messageItem(ui: ChatUi, m: Message) {
-  return { value: messageValue(m.id), text: m.text, author: m.author, time: hhmm(m.at), mine: m.authorKey === ui.state.login?.key, system: false };
+type ItemAttrs = Readonly<Attributes & { value: string }>;
+
+// One frozen item per message (and one for its author, marked mine), shared by every session
+// that shows it: the chat hands everyone the same message object.
+const messageItems = new WeakMap<Message, { theirs: ItemAttrs; mine?: ItemAttrs }>();
+
+function messageItem(ui: ChatUi, m: Message): ItemAttrs {
+  let shared = messageItems.get(m);
+  if (!shared) {
+    shared = { theirs: Object.freeze({ value: messageValue(m.id), text: m.text, author: m.author, time: hhmm(m.at), mine: false, system: false }) };
+    messageItems.set(m, shared);
+  }
+  if (m.authorKey !== ui.state.login?.key) return shared.theirs;
+  return (shared.mine ??= Object.freeze({ ...shared.theirs, mine: true }));
 }
 
-function trim(ui: ChatUi) {
-  const items = ui.items('messages');
-  for (let i = 0; i < items.length - MAX_ITEMS; i++) ui.removeItem('messages', items[i]);
-}
-
-/** An announcement or a refusal, shown in the message list. */
+/** An announcement or a refusal, shown in the message list (which keeps its last 100 entries). */
 export function note(ui: ChatUi, text: string, at = Date.now()) {
   ui.add('messages', { value: `n${++ui.state.notes}`, text, author: '', time: hhmm(at), mine: false, system: true });
-  trim(ui);
+}
+
+// "Here now" entries, one frozen object per name, shared by every session.
+const userItems = new Map<string, ItemAttrs>();
+function userItem(name: string): ItemAttrs {
+  let item = userItems.get(name);
+  if (!item) {
+    if (userItems.size > 10_000) userItems.clear();
+    item = Object.freeze({ value: `u:${nameKey(name)}`, text: name });
+    userItems.set(name, item);
+  }
+  return item;
+}
+
+/** Shows the first names of the channel's people, and how many more there are. */
+function renderUsers(ui: ChatUi) {
+  const channel = ui.state.channel;
+  if (!channel) return;
+  const everyone = ui.state.chat.present(channel.key);
+  const wanted = everyone.slice(0, SHOWN_USERS).map(userItem);
+  const more = everyone.length - wanted.length;
+  if (more > 0) wanted.push({ value: `+${more}`, text: ui.t('and {count} more', { count: more }) });
+  const values = new Set(wanted.map(w => w.value));
+  for (const v of ui.items('users')) if (!values.has(v)) ui.removeItem('users', v);
+  const have = ui.items('users');
+  // Insert what is missing, in order, before the first entry that should follow it.
+  let j = 0;
+  for (const w of wanted) {
+    if (have[j] === w.value) { j++; continue; }
+    ui.add('users', w, { before: have[j] });
+  }
 }
 
 export async function enterMain(ui: ChatUi) {
@@ -57,8 +95,7 @@ export async function openChannel(ui: ChatUi, key: string) {
   ui.set('channels', 'selected', channel.key);
   await showLatest(ui);
   await chat.join(login, channel.key, ui.state.presenceId);
-  ui.clearItems('users');
-  for (const name of chat.present(channel.key)) ui.add('users', { value: nameKey(name), text: name });
+  renderUsers(ui);
 }
 
 export async function leaveChannel(ui: ChatUi) {
@@ -86,7 +123,7 @@ export async function showOlder(ui: ChatUi) {
   showPage(ui, page, true);
 }
 
-function showPage(ui: ChatUi, page: Message[], paging: boolean) {
+function showPage(ui: ChatUi, page: readonly Message[], paging: boolean) {
   ui.clearItems('messages');
   for (const m of page) ui.add('messages', messageItem(ui, m));
   ui.state.paging = paging;
@@ -102,7 +139,6 @@ function onChannel(ui: ChatUi, e: ChannelEvent) {
       const value = messageValue(e.message.id);
       if (ui.state.paging || ui.hasItem('messages', value)) return;
       ui.add('messages', messageItem(ui, e.message));
-      trim(ui);
       return;
     }
     case 'deleted':
@@ -110,19 +146,18 @@ function onChannel(ui: ChatUi, e: ChannelEvent) {
       return;
     case 'joined':
       note(ui, ui.t('* {name} has joined', { name: e.name }), e.at);
-      if (!ui.hasItem('users', nameKey(e.name))) addUser(ui, e.name);
+      renderUsers(ui);
       return;
     case 'left':
       note(ui, ui.t('* {name} has left', { name: e.name }), e.at);
-      ui.removeItem('users', nameKey(e.name));
+      renderUsers(ui);
+      return;
+    case 'crowd':
+      if (e.joined) note(ui, ui.t('* {count} people joined', { count: e.joined }), e.at);
+      if (e.left) note(ui, ui.t('* {count} people left', { count: e.left }), e.at);
+      renderUsers(ui);
       return;
   }
-}
-
-function addUser(ui: ChatUi, name: string) {
-  const key = nameKey(name);
-  const before = ui.items('users').find(v => v.localeCompare(key) > 0);
-  ui.add('users', { value: key, text: name }, { before });
 }
 
 async function onGlobal(ui: ChatUi, e: GlobalEvent) {

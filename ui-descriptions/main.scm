@@ -12,7 +12,7 @@
     (vbox name talk
       (label name topic)
       (button name older text (_ "Older messages") (on click older))
-      (listbox name messages (on activate delete-message))   ; one item per message
+      (listbox name messages max-items 100 (on activate delete-message))   ; one item per message
       (button name latest text (_ "Back to the latest") visible #f (on click latest))
       (textbox name message multiline #t max-length 4000 placeholder (_ "Message") (on submit say))
       (button name send text (_ "Send") (on click say)))

@@ -46,6 +46,14 @@ export class HeadlessDriver implements Driver {
     if (w.before && at < 0) throw new Error(`new ${w.id}: no sibling ${w.before}`);
     if (at >= 0) parent.children.splice(at, 0, w.id);
     else parent.children.push(w.id);
+    this.enforceMax(parent);
+  }
+
+  /** Past a list's max-items its first entries go, without a delete from the server. */
+  private enforceMax(list: HeadlessNode) {
+    const max = list.attrs['max-items'];
+    if (typeof max !== 'number') return;
+    for (const id of list.children.splice(0, Math.max(0, list.children.length - max))) this.nodes.delete(id);
   }
 
   set(id: WidgetId, attr: string, value: Value) {
@@ -53,6 +61,7 @@ export class HeadlessDriver implements Driver {
     const n = this.nodes.get(id);
     if (!n) throw new Error(`set on unknown widget ${id}`);
     n.attrs[attr] = value;
+    if (attr === 'max-items') this.enforceMax(n);
   }
 
   remove(id: WidgetId) {

@@ -35,8 +35,17 @@ export async function greet<S>(registry: SessionRegistry<S>, resolve: Resolve | 
 
 /** Serves one WebSocket: the first frame must be hello; then frames go to the session. */
 export function serveSocket<S>(socket: WebSocket, registry: SessionRegistry<S>, resolve: Resolve | undefined, g: Greeting, onError: (e: unknown) => void) {
+  // Frames produced in one turn of the event loop (a fan-out, a screen) leave in one write:
+  // the TCP socket is corked at the first frame and uncorked once the turn is over.
+  const tcp = (socket as unknown as { _socket: import('node:net').Socket })._socket;
+  let corked = false;
+  const uncork = () => { corked = false; tcp.uncork(); };
   const conn: Connection = {
-    send: text => { if (socket.readyState === socket.OPEN) socket.send(text); },
+    send: text => {
+      if (socket.readyState !== socket.OPEN) return;
+      if (!corked) { corked = true; tcp.cork(); setImmediate(uncork); }
+      socket.send(text);
+    },
     close: (code, reason) => socket.close(code, reason),
   };
   let session: WireSession<S> | null = null;

@@ -88,6 +88,7 @@ export class BlessedDriver implements Driver {
       const at = before ? parent.children.indexOf(before) : -1;
       if (at >= 0) parent.children.splice(at, 0, node);
       else parent.children.push(node);
+      this.enforceMax(parent);
     }
     if (FOCUSABLE.has(node.kind) || node.kind === 'popup') this.autofocus(node);
     this.schedule();
@@ -102,7 +103,15 @@ export class BlessedDriver implements Driver {
       n.cursor = String(value ?? '').length;
     }
     n.attrs[attr] = value;
+    if (attr === 'max-items') this.enforceMax(n);
     this.schedule();
+  }
+
+  /** Past a list's max-items its first entries go, without a delete from the server. */
+  private enforceMax(list: Node) {
+    const max = list.attrs['max-items'];
+    if (typeof max !== 'number') return;
+    for (const item of list.children.splice(0, Math.max(0, list.children.length - max))) this.nodes.delete(item.id);
   }
 
   remove(id: WidgetId) {

@@ -182,6 +182,42 @@ test('presence: joins and leaves are announced once per user, whatever the numbe
   assert.equal((await chat.lastChannel(bob)).key, 'general');
 });
 
+test('in a big channel, joins and leaves are counted and announced together', async () => {
+  const { chat, bus } = await openChat(':memory:', { announceEachUpTo: 2, crowdIntervalMs: 50 });
+  const seen: string[] = [];
+  await bus.subscribeChannel('general', e => {
+    if (e.type === 'joined' || e.type === 'left') seen.push(`${e.type} ${e.name}`);
+    if (e.type === 'crowd') seen.push(`crowd +${e.joined} -${e.left}`);
+  });
+  const logins = await Promise.all(['dora', 'Bea', 'al', 'cy', 'ed'].map(n => chat.signIn(n)));
+  for (const [i, l] of logins.entries()) await chat.join(l, 'general', `s${i}`);
+  await chat.leave(logins[4], 'general', 's4');
+  assert.deepEqual(seen, ['joined dora', 'joined Bea']);
+  await new Promise(r => setTimeout(r, 120));
+  assert.deepEqual(seen, ['joined dora', 'joined Bea', 'crowd +3 -1']);
+  assert.deepEqual(chat.present('general'), ['al', 'Bea', 'cy', 'dora'], 'sorted by name, case aside');
+  assert.equal(chat.presentCount('general'), 4);
+  chat.close();
+});
+
+test('the last page of a channel is the same frozen objects for everyone, and stays right', async () => {
+  const { chat } = await openChat(':memory:', { messageLimit: { count: 1000, windowMs: 1000 } });
+  const alice = await chat.signIn('alice');
+  for (let i = 1; i <= 105; i++) await chat.send(alice, 'general', `m${i}`);
+  const a = await chat.history('general');
+  const b = await chat.history('general');
+  assert.equal(a.length, 100);
+  assert.ok(a.every((m, i) => m === b[i] && Object.isFrozen(m)));
+  const sent = await chat.send(alice, 'general', 'm106');
+  const c = await chat.history('general');
+  assert.equal(c.at(-1), sent);
+  assert.deepEqual([c.length, c[0].text], [100, 'm7']);
+  await chat.deleteMessage(alice, c[50].id);
+  const d = await chat.history('general');
+  assert.deepEqual([d.length, d[0].text], [100, 'm6'], 'after a deletion the page is read again');
+  assert.ok(!d.some(m => m.id === c[50].id));
+});
+
 test('closing and reopening the database keeps users, passwords, channels, messages and last channels', async () => {
   const file = join(await tempDir(), 'palaver.db');
   {

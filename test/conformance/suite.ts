@@ -98,6 +98,22 @@ export function conformance(name: string, make: () => Promise<DriverUnderTest>, 
     } finally { await d.dispose(); }
   });
 
+  test(`${name}: past max-items a list drops its first entries by itself`, options, async () => {
+    const { d, session } = await open();
+    try {
+      const sent = (): number => (session.driver as { log?: unknown[] }).log?.length ?? 0;
+      await run(session, d, () => session.set('list', 'max-items', 3));
+      await run(session, d, () => { for (const v of ['a', 'b', 'c', 'd', 'e']) session.add('list', { value: v, text: `entry ${v}` }); });
+      assert.deepEqual(await itemTexts(d), ['entry c', 'entry d', 'entry e']);
+      assert.deepEqual(session.items('list'), ['c', 'd', 'e']);
+      const before = sent();
+      await run(session, d, () => session.add('list', { value: 'f', text: 'entry f' }));
+      assert.deepEqual(await itemTexts(d), ['entry d', 'entry e', 'entry f']);
+      if (before) assert.equal(sent() - before, 1, 'one command: the new entry, no delete');
+      assert.deepEqual(await d.rebuilt(), await d.shown());
+    } finally { await d.dispose(); }
+  });
+
   test(`${name}: a rebuild from the snapshot equals the live front-end`, options, async () => {
     const { d, session } = await open();
     try {

@@ -170,6 +170,21 @@ test('restricted channel creation: no button without the grant; granted users ma
   assert.ok(texts(root.driver, 'channels').includes('bobs-place'), 'others see the new channel in their list');
 });
 
+test('a big channel lists 50 people and how many more, and announces joins together', async () => {
+  const w = await chatWorld({ announceEachUpTo: 3, crowdIntervalMs: 30 });
+  const watcher = await w.signIn('aaa-watcher');
+  for (let i = 0; i < 55; i++) await w.signIn(`user${String(i).padStart(2, '0')}`);
+  await new Promise(r => setTimeout(r, 80));
+  await w.settle();
+  const users = texts(watcher.driver, 'users');
+  assert.equal(users.length, 51);
+  assert.deepEqual([users[0], users[49], users[50]], ['aaa-watcher', 'user48', 'and 6 more']);
+  const notes = texts(watcher.driver).filter(t => String(t).startsWith('*'));
+  assert.deepEqual(notes.slice(0, 3), ['* aaa-watcher has joined', '* user00 has joined', '* user01 has joined']);
+  assert.ok(notes.some(t => /^\* \d+ people joined$/.test(String(t))));
+  assert.ok(notes.length < 10, 'not one line per join');
+});
+
 test('sign-out announces the leave, ends the session\'s presence and shows login', async () => {
   const w = await chatWorld();
   const alice = await w.signIn('alice');

@@ -47,6 +47,7 @@ export class DomDriver implements Driver {
       const follow = parent.kind === 'listbox' && !before && isAtBottom(list);
       if (before) { parent.children.splice(parent.children.indexOf(before), 0, r); list.insertBefore(r.el, before.el); }
       else { parent.children.push(r); list.append(r.el); }
+      this.enforceMax(parent);
       if (follow) list.scrollTop = list.scrollHeight;
     }
     for (const [attr, value] of Object.entries(w.attrs)) this.apply(r, attr, value);
@@ -65,6 +66,14 @@ export class DomDriver implements Driver {
     }
     r.attrs[attr] = value;
     this.apply(r, attr, value);
+    if (attr === 'max-items') this.enforceMax(r);
+  }
+
+  /** Past a list's max-items its first entries go, without a delete from the server. */
+  private enforceMax(list: Rendered) {
+    const max = list.attrs['max-items'];
+    if (typeof max !== 'number') return;
+    for (const item of list.children.splice(0, Math.max(0, list.children.length - max))) { this.nodes.delete(item.id); item.el.remove(); }
   }
 
   remove(id: WidgetId) {
