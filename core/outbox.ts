@@ -11,7 +11,8 @@ export const DEFAULT_LIMITS: OutboxLimits = { commands: 1024, bytes: 1 << 20 };
 export class Outbox {
   private entries: Entry[] = [];
   private head = 0;
-  private readonly pendingSets = new Map<string, Entry>();
+  /** The queued set of each widget attribute (made on the first set: most sessions never need it). */
+  private pendingSets: Map<string, Entry> | null = null;
   private bytes = 0;
   private liveCount = 0;
   /** The highest seq no longer held: acknowledged, or evicted when the queue overflowed. */
@@ -32,12 +33,27 @@ export class Outbox {
       // A later set of one attribute makes an earlier one pointless: whoever missed both
       // needs only the last, and whoever got the first gets the last too.
       e.key = `${c.id}\u0000${c.attr}`;
+      this.pendingSets ??= new Map();
       const older = this.pendingSets.get(e.key);
       if (older) this.drop(older);
       this.pendingSets.set(e.key, e);
     }
     this.entries.push(e);
     this.bytes += e.bytes;
+    this.liveCount++;
+    while (this.liveCount > this.limits.commands || this.bytes > this.limits.bytes) this.evictOldest();
+    return text;
+  }
+
+  /**
+   * Queues a command already encoded, given without its closing brace (the seq goes there):
+   * a frame shared by many sessions is encoded once, and each adds only its own numbers.
+   */
+  pushEncoded(open: string): string {
+    const seq = ++this.lastSeq;
+    const text = `${open},"seq":${seq}}`;
+    this.entries.push({ seq, text, bytes: text.length, live: true });
+    this.bytes += text.length;
     this.liveCount++;
     while (this.liveCount > this.limits.commands || this.bytes > this.limits.bytes) this.evictOldest();
     return text;
@@ -70,7 +86,7 @@ export class Outbox {
   reset(): void {
     this.entries = [];
     this.head = 0;
-    this.pendingSets.clear();
+    this.pendingSets = null;
     this.bytes = 0;
     this.liveCount = 0;
     this.base = this.lastSeq;
@@ -93,10 +109,12 @@ export class Outbox {
     e.live = false;
     this.bytes -= e.bytes;
     this.liveCount--;
-    if (e.key && this.pendingSets.get(e.key) === e) this.pendingSets.delete(e.key);
+    if (e.key && this.pendingSets?.get(e.key) === e) this.pendingSets.delete(e.key);
   }
 
   private compact() {
+    // Everything let go (the usual case once a client has acknowledged): hold nothing.
+    if (this.head === this.entries.length) { this.entries = []; this.head = 0; return; }
     if (this.head > 64 && this.head * 2 > this.entries.length) {
       this.entries = this.entries.slice(this.head);
       this.head = 0;

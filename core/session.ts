@@ -75,15 +75,15 @@ interface Widget {
   children: Widget[];
   scope: Scope;
   /** listbox only: its entries, in order. */
-  items?: Item[];
+  items?: Items;
 }
 
 /**
- * A listbox entry. Entries are many (a channel shows 100 messages in every session), so they are
- * small records rather than widgets, and their attributes may be one frozen object shared by
- * every session that shows the same entry.
+ * A listbox's entries. They are many (a channel shows 100 messages in every session), so they
+ * are not widgets but two parallel arrays: numeric ids, and attributes that may be one frozen
+ * object shared by every session showing the same entry.
  */
-interface Item { id: WidgetId; attrs: Attributes }
+interface Items { ids: number[]; attrs: Attributes[] }
 
 /** Attribute objects already checked against the item schema (shared, frozen ones). */
 const checkedItems = new WeakSet<Attributes>();
@@ -114,8 +114,9 @@ export interface SessionOptions {
 const NO_CHILDREN: Widget[] = [];
 const NO_EVENTS: readonly string[] = Object.freeze([]);
 
-function indexOf(items: Item[], value: string): number {
-  for (let i = 0; i < items.length; i++) if (items[i].attrs.value === value) return i;
+function indexOf(items: Items, value: string): number {
+  const attrs = items.attrs;
+  for (let i = 0; i < attrs.length; i++) if (attrs[i].value === value) return i;
   return -1;
 }
 
@@ -126,12 +127,13 @@ export class Session<S = unknown> implements Ui<S> {
 
   private screen: Scope | null = null;
   private popups: Scope[] = [];
-  private readonly widgets = new Map<WidgetId, Widget>();
   private nextId = 1;
   private queue: Job[] = [];
   private draining = false;
   private park: (() => void) | null = null;
   private current: Promise<void> | null = null;
+  /** Popups opened by the job being started, before its promise exists. */
+  private opening: Scope[] | null = null;
   private resumed: Promise<void>[] = [];
   private ended = false;
   private idleWaiters: (() => void)[] = [];
@@ -223,12 +225,23 @@ export class Session<S = unknown> implements Ui<S> {
     try {
       while (this.queue.length && !this.ended) {
         const job = this.queue.shift()!;
-        let finish!: () => void;
-        const done = new Promise<void>(r => (finish = r));
-        this.current = done;
-        const watched = this.watch(done); // arm `park` before the job can open a popup
-        this.perform(job).then(finish, finish);
-        await watched;
+        // Run the job up to its first await. Most tasks (a message arriving) end there: no
+        // promise is made for them at all.
+        this.current = null;
+        this.opening = [];
+        const pending = this.perform(job);
+        const opened = this.opening;
+        this.opening = null;
+        if (pending) {
+          let finish!: () => void;
+          const done = new Promise<void>(r => (finish = r));
+          for (const scope of opened) scope.owner = done;
+          this.current = done;
+          const watched = this.watch(done);
+          pending.then(finish, finish);
+          // A job that opened a popup already is parked on it: go on with the next job.
+          if (!opened.length) await watched;
+        }
         // A popup answered during that job: let the action that awaited it go on, in order.
         while (this.resumed.length) await this.watch(this.resumed.shift()!);
       }
@@ -256,19 +269,27 @@ export class Session<S = unknown> implements Ui<S> {
     }).finally(() => { this.park = null; });
   }
 
-  private async perform(job: Job): Promise<void> {
+  /** Starts a job; returns a promise only if it did not finish synchronously. Never rejects. */
+  private perform(job: Job): Promise<void> | undefined {
     try {
-      if (job.type === 'task') await job.run();
+      let result: unknown;
+      if (job.type === 'task') result = job.run();
       else if (job.type === 'input') this.applyInput(job.id, job.value);
-      else await this.dispatch(job.e);
+      else result = this.dispatch(job.e);
+      if (result instanceof Promise) return result.then(() => undefined, err => this.fail(err));
     } catch (err) {
-      this.options.onError?.(err);
-      if (!this.ended) this.driver.error('internal', this.t('Something went wrong. Please try again.'));
+      this.fail(err);
     }
+    return undefined;
+  }
+
+  private fail(err: unknown) {
+    this.options.onError?.(err);
+    if (!this.ended) this.driver.error('internal', this.t('Something went wrong. Please try again.'));
   }
 
   private async dispatch(e: UserEvent) {
-    const w = this.widgets.get(e.id);
+    const w = this.widgetById(e.id);
     if (!w) return this.driver.error('no-such-widget', `There is no widget ${e.id}.`);
     const top = this.popups[this.popups.length - 1];
     if (top && w.scope !== top) return this.driver.error('modal', this.t('Please answer the open dialog first.'));
@@ -290,7 +311,7 @@ export class Session<S = unknown> implements Ui<S> {
 
   /** The user's own edits: stored silently, never echoed back to the driver. */
   private applyInput(id: WidgetId, value: Value) {
-    const w = this.widgets.get(id);
+    const w = this.widgetById(id);
     if (!w) return;
     const attr = SCHEMA[w.kind].editable;
     if (!attr || !fits(SCHEMA[w.kind].attrs[attr], value)) return;
@@ -322,6 +343,7 @@ export class Session<S = unknown> implements Ui<S> {
     const scope = this.instantiate(d, init);
     scope.answer = answer;
     scope.owner = this.current ?? undefined;
+    this.opening?.push(scope);
     this.popups.push(scope);
     // This action now waits for the answer; the worker goes on with other jobs meanwhile.
     this.park?.();
@@ -355,16 +377,16 @@ export class Session<S = unknown> implements Ui<S> {
     const lb = this.find(listbox, 'listbox');
     const items = lb.items!;
     if (indexOf(items, item.value) >= 0) throw new Error(`${listbox} already has an item ${item.value}`);
-    const at = opts.before === undefined ? -1 : indexOf(items, opts.before);
     const frozen = Object.isFrozen(item);
     if (!frozen || !checkedItems.has(item)) {
       for (const [k, v] of Object.entries(item)) this.checkAttr('item', k, v);
       if (frozen) checkedItems.add(item);
     }
-    const entry: Item = { id: `w${this.nextId++}`, attrs: frozen ? item : { ...item } };
-    if (at >= 0) items.splice(at, 0, entry);
-    else items.push(entry);
-    this.driver.create(this.itemSpec(lb, entry, at >= 0 ? items[at + 1] : undefined));
+    let at = opts.before === undefined ? -1 : indexOf(items, opts.before);
+    if (at < 0) at = items.ids.length;
+    items.ids.splice(at, 0, this.nextId++);
+    items.attrs.splice(at, 0, frozen ? item : { ...item });
+    this.driver.create(this.itemSpec(lb, at, true));
     this.enforceMax(lb);
   }
 
@@ -377,7 +399,7 @@ export class Session<S = unknown> implements Ui<S> {
   }
 
   items(listbox: string): string[] {
-    return this.find(listbox, 'listbox').items!.map(i => i.attrs.value as string);
+    return this.find(listbox, 'listbox').items!.attrs.map(a => a.value as string);
   }
 
   hasItem(listbox: string, value: string): boolean {
@@ -387,16 +409,16 @@ export class Session<S = unknown> implements Ui<S> {
   getItem(listbox: string, value: string): Attributes | undefined {
     const items = this.find(listbox, 'listbox').items!;
     const at = indexOf(items, value);
-    return at >= 0 ? { ...items[at].attrs } : undefined;
+    return at >= 0 ? { ...items.attrs[at] } : undefined;
   }
 
   itemCount(listbox: string): number {
-    return this.find(listbox, 'listbox').items!.length;
+    return this.find(listbox, 'listbox').items!.ids.length;
   }
 
   clearItems(listbox: string): void {
     const lb = this.find(listbox, 'listbox');
-    while (lb.items!.length) this.dropItem(lb, lb.items!.length - 1);
+    while (lb.items!.ids.length) this.dropItem(lb, lb.items!.ids.length - 1);
   }
 
   remove(name: string): void {
@@ -415,7 +437,7 @@ export class Session<S = unknown> implements Ui<S> {
     const walk = (w: Widget) => {
       out.push({ op: 'new', ...this.spec(w, false) });
       w.children.forEach(walk);
-      for (const item of w.items ?? []) out.push({ op: 'new', ...this.itemSpec(w, item) });
+      for (let i = 0; i < (w.items?.ids.length ?? 0); i++) out.push({ op: 'new', ...this.itemSpec(w, i, false) });
     };
     if (this.screen) walk(this.screen.root);
     for (const p of this.popups) walk(p.root);
@@ -424,8 +446,8 @@ export class Session<S = unknown> implements Ui<S> {
 
   /** How many widgets the session holds now, list entries included. */
   widgetCount(): number {
-    let n = this.widgets.size;
-    for (const w of this.widgets.values()) n += w.items?.length ?? 0;
+    let n = 0;
+    this.eachWidget(w => { n += 1 + (w.items?.ids.length ?? 0); });
     return n;
   }
 
@@ -440,7 +462,6 @@ export class Session<S = unknown> implements Ui<S> {
   private resetScreen() {
     this.answerAllPopups();
     this.screen = null;
-    this.widgets.clear();
     this.driver.clear();
   }
 
@@ -449,6 +470,20 @@ export class Session<S = unknown> implements Ui<S> {
       p.answer?.(null);
       if (p.owner) this.resumed.push(p.owner);
     }
+  }
+
+  /** Visits every widget: the window's, then each popup's. (A screen has a few dozen.) */
+  private eachWidget(visit: (w: Widget) => void) {
+    const walk = (w: Widget) => { visit(w); w.children.forEach(walk); };
+    if (this.screen) walk(this.screen.root);
+    for (const p of this.popups) walk(p.root);
+  }
+
+  /** Events are few and screens small: a walk beats keeping a map in every session. */
+  private widgetById(id: WidgetId): Widget | undefined {
+    let hit: Widget | undefined;
+    this.eachWidget(w => { if (w.id === id) hit = w; });
+    return hit;
   }
 
   private lookup(name: string): Widget | undefined {
@@ -488,18 +523,23 @@ export class Session<S = unknown> implements Ui<S> {
   /** Drops a listbox's first entries past its `max-items`; drivers do the same by themselves. */
   private enforceMax(lb: Widget) {
     const max = lb.attrs['max-items'];
-    if (typeof max === 'number' && lb.items!.length > max) lb.items!.splice(0, lb.items!.length - max);
+    const { ids, attrs } = lb.items!;
+    if (typeof max === 'number' && ids.length > max) { ids.splice(0, ids.length - max); attrs.splice(0, attrs.length - max); }
   }
 
   private dropItem(lb: Widget, at: number) {
-    const [item] = lb.items!.splice(at, 1);
-    if (lb.attrs.selected === item.attrs.value) lb.attrs.selected = null;
-    this.driver.remove(item.id);
+    const [id] = lb.items!.ids.splice(at, 1);
+    const [attrs] = lb.items!.attrs.splice(at, 1);
+    if (lb.attrs.selected === attrs.value) lb.attrs.selected = null;
+    this.driver.remove(`w${id}`);
   }
 
-  private itemSpec(lb: Widget, item: Item, next?: Item): WidgetSpec {
-    const s: WidgetSpec = { id: item.id, kind: 'item', parent: lb.id, attrs: item.attrs, events: NO_EVENTS };
-    if (next) s.before = next.id;
+  /** The spec of entry `at`; `placed` names the entry it goes before (none when rebuilding in order). */
+  private itemSpec(lb: Widget, at: number, placed: boolean): WidgetSpec {
+    const { ids, attrs } = lb.items!;
+    // Entry ids are kept as numbers and written out only when sent.
+    const s: WidgetSpec = { id: `w${ids[at]}`, kind: 'item', parent: lb.id, attrs: attrs[at], events: NO_EVENTS };
+    if (placed && at + 1 < ids.length) s.before = `w${ids[at + 1]}`;
     return s;
   }
 
@@ -512,9 +552,9 @@ export class Session<S = unknown> implements Ui<S> {
       if (extra) for (const [k, v] of Object.entries(extra)) { this.checkAttr(t.kind, k, v); attrs[k] = v; }
       if (t.kind === 'item' && parent?.items) {
         // An entry written in the description: an item like any other, its value by position.
-        const entry: Item = { id: `w${this.nextId++}`, attrs: { value: `i${parent.items.length}`, ...attrs } };
-        parent.items.push(entry);
-        this.driver.create(this.itemSpec(parent, entry));
+        parent.items.attrs.push({ value: `i${parent.items.ids.length}`, ...attrs });
+        parent.items.ids.push(this.nextId++);
+        this.driver.create(this.itemSpec(parent, parent.items.ids.length - 1, false));
         return parent;
       }
       const w = this.makeWidget(t.kind, attrs, Object.keys(t.on).length ? t.on : null, parent, scope);
@@ -534,13 +574,12 @@ export class Session<S = unknown> implements Ui<S> {
   private makeWidget(kind: WidgetKind, attrs: Attributes, on: Record<string, Binding> | null, parent: Widget | null, scope: Scope, before?: Widget): Widget {
     const leaf = SCHEMA[kind].children.length === 0 || kind === 'listbox';
     const w: Widget = { id: `w${this.nextId++}`, kind, attrs, on, parent, children: leaf ? NO_CHILDREN : [], scope };
-    if (kind === 'listbox') w.items = [];
+    if (kind === 'listbox') w.items = { ids: [], attrs: [] };
     if (parent) {
       const at = before ? parent.children.indexOf(before) : -1;
       if (at >= 0) parent.children.splice(at, 0, w);
       else parent.children.push(w);
     }
-    this.widgets.set(w.id, w);
     return w;
   }
 
@@ -556,7 +595,6 @@ export class Session<S = unknown> implements Ui<S> {
 
   private destroy(w: Widget) {
     const forget = (x: Widget) => {
-      this.widgets.delete(x.id);
       const name = this.nameOf(x);
       if (name && x.scope.names.get(name) === x) x.scope.names.delete(name);
       x.children.forEach(forget);

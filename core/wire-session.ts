@@ -18,6 +18,8 @@ export interface WireSessionOptions extends SessionOptions {
   limits?: OutboxLimits;
 }
 
+const encodedAttrs = new WeakMap<object, string>();
+
 export class WireSession<S = unknown> implements Driver {
   readonly session: Session<S>;
   readonly outbox: Outbox;
@@ -107,7 +109,15 @@ export class WireSession<S = unknown> implements Driver {
   languages() { return this.langs; }
   async start(sink: EventSink) { this.sink = sink; }
   async stop() { this.frame({ op: 'bye', reason: 'session ended' }); this.conn?.close(1000, 'session ended'); this.conn = null; }
-  create(w: WidgetSpec) { this.emit({ op: 'new', ...w }); }
+  create(w: WidgetSpec) {
+    if (w.kind !== 'item' || !Object.isFrozen(w.attrs)) return this.emit({ op: 'new', ...w });
+    // A shared entry (a message every viewer shows): its attributes are encoded once for all.
+    let attrs = encodedAttrs.get(w.attrs);
+    if (attrs === undefined) { attrs = JSON.stringify(w.attrs); encodedAttrs.set(w.attrs, attrs); }
+    const before = w.before === undefined ? '' : `,"before":${JSON.stringify(w.before)}`;
+    const text = this.outbox.pushEncoded(`{"op":"new","id":${JSON.stringify(w.id)},"kind":"item","parent":${JSON.stringify(w.parent)}${before},"attrs":${attrs},"events":[]`);
+    this.conn?.send(text);
+  }
   set(id: WidgetId, attr: string, value: Value) { this.emit({ op: 'set', id, attr, value }); }
   remove(id: WidgetId) { this.emit({ op: 'delete', id }); }
   clear() { this.emit({ op: 'clear' }); }

@@ -33,6 +33,18 @@ export async function greet<S>(registry: SessionRegistry<S>, resolve: Resolve | 
   return ws;
 }
 
+// One heartbeat for all sockets: every 30 s, a socket that did not answer the last ping is
+// dropped (its session lives on, detached), and the others are pinged again.
+const alive = new Set<WebSocket>();
+const everySocket = new Set<WebSocket>();
+const heartbeat = setInterval(() => {
+  for (const s of everySocket) {
+    if (!alive.delete(s)) { s.terminate(); continue; }
+    s.ping();
+  }
+}, 30_000);
+heartbeat.unref();
+
 /** Serves one WebSocket: the first frame must be hello; then frames go to the session. */
 export function serveSocket<S>(socket: WebSocket, registry: SessionRegistry<S>, resolve: Resolve | undefined, g: Greeting, onError: (e: unknown) => void) {
   // Frames produced in one turn of the event loop (a fan-out, a screen) leave in one write:
@@ -51,14 +63,9 @@ export function serveSocket<S>(socket: WebSocket, registry: SessionRegistry<S>, 
   let session: WireSession<S> | null = null;
   let greeting: Promise<void> | null = null;
   const early: string[] = [];
-  let alive = true;
-
-  socket.on('pong', () => { alive = true; });
-  const heartbeat = setInterval(() => {
-    if (!alive) return socket.terminate();
-    alive = false;
-    socket.ping();
-  }, 30_000);
+  everySocket.add(socket);
+  alive.add(socket);
+  socket.on('pong', () => alive.add(socket));
 
   socket.on('message', (data, isBinary) => {
     const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
@@ -77,7 +84,8 @@ export function serveSocket<S>(socket: WebSocket, registry: SessionRegistry<S>, 
   });
 
   socket.on('close', () => {
-    clearInterval(heartbeat);
+    alive.delete(socket);
+    everySocket.delete(socket);
     if (session) session.detach(conn);
     else void greeting?.then(() => session?.detach(conn));
   });

@@ -78,3 +78,19 @@ test('the queue is bounded by bytes as well as by count', () => {
   assert.ok(box.size < 10);
   assert.equal(box.since(0), null);
 });
+
+test('a shared entry encoded once reads exactly like one encoded per session', async () => {
+  const { WireSession } = await import('../../core/wire-session.ts');
+  const { fixtureApp } = await import('../support/fixture-app.ts');
+  const app = await fixtureApp();
+  const sent: string[][] = [[], []];
+  const sessions = [0, 1].map(i => new WireSession(app, ['en']));
+  sessions.forEach((ws, i) => ws.attach({ send: t => sent[i].push(t), close() {} }));
+  for (const ws of sessions) await ws.open({ name: 't', token: 't' });
+  const shared = Object.freeze({ value: 'm1', text: 'hi "there"\n', author: 'ann', time: '09:00', mine: false, system: false });
+  await sessions[0].session.run(() => sessions[0].session.add('list', shared));
+  await sessions[1].session.run(() => sessions[1].session.add('list', { ...shared }));
+  const last = (i: number) => JSON.parse(sent[i].at(-1)!);
+  assert.deepEqual(last(0), last(1));
+  assert.deepEqual(decodeServerFrame(sent[0].at(-1)!), last(1));
+});
