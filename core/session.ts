@@ -219,37 +219,44 @@ export class Session<S = unknown> implements Ui<S> {
     if (!this.draining) queueMicrotask(() => void this.drain());
   }
 
-  private async drain() {
+  private drain() {
     if (this.draining) return;
     this.draining = true;
-    try {
-      while (this.queue.length && !this.ended) {
-        const job = this.queue.shift()!;
-        // Run the job up to its first await. Most tasks (a message arriving) end there: no
-        // promise is made for them at all.
-        this.current = null;
-        this.opening = [];
-        const pending = this.perform(job);
-        const opened = this.opening;
-        this.opening = null;
-        if (pending) {
-          let finish!: () => void;
-          const done = new Promise<void>(r => (finish = r));
-          for (const scope of opened) scope.owner = done;
-          this.current = done;
-          const watched = this.watch(done);
-          pending.then(finish, finish);
-          // A job that opened a popup already is parked on it: go on with the next job.
-          if (!opened.length) await watched;
-        }
-        // A popup answered during that job: let the action that awaited it go on, in order.
-        while (this.resumed.length) await this.watch(this.resumed.shift()!);
-      }
-    } finally {
+    this.pump();
+  }
+
+  /**
+   * Runs queued jobs in order. It stays synchronous while jobs finish synchronously (a message
+   * arriving), and continues from a promise only when a job awaits something.
+   */
+  private pump() {
+    for (;;) {
+      // A popup answered during the last job: let the action that awaited it go on first.
+      const resumed = this.resumed.shift();
+      if (resumed) { void this.watch(resumed).then(() => this.pump()); return; }
+      if (!this.queue.length || this.ended) break;
+      const job = this.queue.shift()!;
+      // Run the job up to its first await; popups it opens meanwhile are owned by its promise.
       this.current = null;
-      this.draining = false;
-      for (const w of this.idleWaiters.splice(0)) w();
+      this.opening = [];
+      const pending = this.perform(job);
+      const opened = this.opening;
+      this.opening = null;
+      if (!pending) continue;
+      let finish!: () => void;
+      const done = new Promise<void>(r => (finish = r));
+      for (const scope of opened) scope.owner = done;
+      this.current = done;
+      const watched = this.watch(done);
+      pending.then(finish, finish);
+      // A job that opened a popup already is parked on it: go on with the next job.
+      if (opened.length) continue;
+      void watched.then(() => this.pump());
+      return;
     }
+    this.current = null;
+    this.draining = false;
+    for (const w of this.idleWaiters.splice(0)) w();
   }
 
   /** True when no job is queued or running (a job waiting on a popup counts as done). */

@@ -114,8 +114,9 @@ export class WireSession<S = unknown> implements Driver {
     // A shared entry (a message every viewer shows): its attributes are encoded once for all.
     let attrs = encodedAttrs.get(w.attrs);
     if (attrs === undefined) { attrs = JSON.stringify(w.attrs); encodedAttrs.set(w.attrs, attrs); }
-    const before = w.before === undefined ? '' : `,"before":${JSON.stringify(w.before)}`;
-    const text = this.outbox.pushEncoded(`{"op":"new","id":${JSON.stringify(w.id)},"kind":"item","parent":${JSON.stringify(w.parent)}${before},"attrs":${attrs},"events":[]`);
+    // Widget ids are the session's own `w<number>`: nothing in them needs escaping.
+    const before = w.before === undefined ? '' : `,"before":"${w.before}"`;
+    const text = this.outbox.pushEncoded(`{"op":"new","id":"${w.id}","kind":"item","parent":"${w.parent}"${before},"attrs":${attrs},"events":[]`);
     this.conn?.send(text);
   }
   set(id: WidgetId, attr: string, value: Value) { this.emit({ op: 'set', id, attr, value }); }

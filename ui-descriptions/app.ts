@@ -27,7 +27,7 @@ export async function createChatApp(chat: Chat): Promise<Application<ChatState>>
   return {
     library,
     catalogs: loadCatalogs(),
-    initialState: () => ({ chat, login: null, presenceId: randomUUID(), channel: null, paging: false, subscriptions: [], notes: 0 }),
+    initialState: () => ({ chat, login: null, presenceId: randomUUID(), channel: null, paging: false, lastShown: 0, subscriptions: [], notes: 0 }),
 
     async start(ui: ChatUi) {
       if (ui.user && !ui.state.login) ui.state.login = await chat.resume(ui.user.token);

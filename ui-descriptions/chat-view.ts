@@ -76,7 +76,9 @@ export async function enterMain(ui: ChatUi) {
   if (await chat.isRegistered(login)) ui.remove('register');
   if (!(await chat.canCreateChannels(login))) ui.remove('new-channel');
   for (const ch of await chat.listChannels()) ui.add('channels', { value: ch.key, text: ch.name });
-  ui.state.subscriptions.push(await chat.bus.subscribeGlobal(e => ui.post(() => onGlobal(ui, e))));
+  // Only what this screen shows becomes a task: with thousands of sessions, a task per session
+  // for an event it ignores is thousands of tasks for nothing.
+  ui.state.subscriptions.push(await chat.bus.subscribeGlobal(e => { if (e.type !== 'presence') ui.post(() => onGlobal(ui, e)); }));
   await chat.connect(login, ui.state.presenceId);
   await openChannel(ui, (await chat.lastChannel(login)).key);
 }
@@ -127,6 +129,7 @@ function showPage(ui: ChatUi, page: readonly Message[], paging: boolean) {
   ui.clearItems('messages');
   for (const m of page) ui.add('messages', messageItem(ui, m));
   ui.state.paging = paging;
+  if (!paging) ui.state.lastShown = page.at(-1)?.id ?? 0;
   ui.set('latest', 'visible', paging);
 }
 
@@ -135,12 +138,12 @@ function onChannel(ui: ChatUi, e: ChannelEvent) {
   // Events of a channel this session has just left may still be queued: drop them.
   if (!channel || (e.type === 'message' ? e.message.channel : e.channel) !== channel.key) return;
   switch (e.type) {
-    case 'message': {
-      const value = messageValue(e.message.id);
-      if (ui.state.paging || ui.hasItem('messages', value)) return;
+    case 'message':
+      // Subscribed before the history was read: what the history brought already is skipped.
+      if (ui.state.paging || e.message.id <= ui.state.lastShown) return;
+      ui.state.lastShown = e.message.id;
       ui.add('messages', messageItem(ui, e.message));
       return;
-    }
     case 'deleted':
       ui.removeItem('messages', messageValue(e.id));
       return;
@@ -160,18 +163,17 @@ function onChannel(ui: ChatUi, e: ChannelEvent) {
   }
 }
 
-async function onGlobal(ui: ChatUi, e: GlobalEvent) {
+function onGlobal(ui: ChatUi, e: GlobalEvent): unknown {
   if (!ui.state.login) return;
   switch (e.type) {
     case 'channel-created':
       if (!ui.hasItem('channels', e.channel.key)) ui.add('channels', { value: e.channel.key, text: e.channel.name });
       return;
     case 'alert':
-      await ui.popup('alert', {
+      return ui.popup('alert', {
         from: { text: ui.t('Alert from {name} at {time}', { name: e.alert.author, time: hhmm(e.alert.at) }) },
         text: { text: e.alert.text },
       });
-      return;
     case 'presence':
       return;
   }

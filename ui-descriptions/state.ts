@@ -12,6 +12,8 @@ export interface ChatState {
   channel: Channel | null;
   /** True while an older page is shown: live messages wait for "back to the latest". */
   paging: boolean;
+  /** The newest message id shown live, so that one arriving twice is shown once. */
+  lastShown: number;
   subscriptions: Unsubscribe[];
   channelSubscription?: Unsubscribe;
   notes: number;
