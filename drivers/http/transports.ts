@@ -1,5 +1,6 @@
 // The two ways a client reaches its session: a WebSocket, or long-poll HTTP for clients
 // without one. Both speak the same frames; both start with `hello`.
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, decodeClientFrame, encode, ProtocolError, type ClientFrame } from '../../core/protocol.ts';
 import type { Principal } from '../../core/session.ts';
@@ -33,6 +34,19 @@ export async function greet<S>(registry: SessionRegistry<S>, resolve: Resolve | 
   return ws;
 }
 
+// Sockets corked during this turn, all uncorked by one callback (a fan-out corks thousands).
+const corked = new Set<Socket>();
+function uncorkAll() {
+  for (const tcp of corked) tcp.uncork();
+  corked.clear();
+}
+function cork(tcp: Socket) {
+  if (corked.has(tcp)) return;
+  if (corked.size === 0) setImmediate(uncorkAll);
+  corked.add(tcp);
+  tcp.cork();
+}
+
 // One heartbeat for all sockets: every 30 s, a socket that did not answer the last ping is
 // dropped (its session lives on, detached), and the others are pinged again.
 const alive = new Set<WebSocket>();
@@ -48,14 +62,12 @@ heartbeat.unref();
 /** Serves one WebSocket: the first frame must be hello; then frames go to the session. */
 export function serveSocket<S>(socket: WebSocket, registry: SessionRegistry<S>, resolve: Resolve | undefined, g: Greeting, onError: (e: unknown) => void) {
   // Frames produced in one turn of the event loop (a fan-out, a screen) leave in one write:
-  // the TCP socket is corked at the first frame and uncorked once the turn is over.
-  const tcp = (socket as unknown as { _socket: import('node:net').Socket })._socket;
-  let corked = false;
-  const uncork = () => { corked = false; tcp.uncork(); };
+  // the TCP socket is corked at its first frame and uncorked once the turn is over.
+  const tcp = (socket as unknown as { _socket: Socket })._socket;
   const conn: Connection = {
     send: text => {
       if (socket.readyState !== socket.OPEN) return;
-      if (!corked) { corked = true; tcp.cork(); setImmediate(uncork); }
+      cork(tcp);
       socket.send(text);
     },
     close: (code, reason) => socket.close(code, reason),
