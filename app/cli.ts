@@ -12,12 +12,18 @@ commands:
       --data DIR        data directory (default ./data)
       --admin NAME      make NAME an administrator (repeatable; also PALAVER_ADMINS)
       --tui             also run a terminal session for the person at the console
+      --restrict-channels   only administrators and granted users create channels
+      --session-minutes M   how long a session outlives its connection (default 10)
   tui                 chat in this terminal, connected to a server
       --url URL         the server (default http://localhost:8080)
+  grant NAME          let NAME create channels (with --restrict-channels)
+      --revoke          take it back instead
+      --data DIR        data directory (default ./data)
 `;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (rest.includes('--help') || rest.includes('-h')) { process.stdout.write(USAGE); return 0; }
   switch (command) {
     case 'check': {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true });
@@ -30,6 +36,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'tui': {
       const { tuiCommand } = await import('./tui.ts');
       return tuiCommand(rest);
+    }
+    case 'grant': {
+      const { grantCommand } = await import('./grant.ts');
+      return grantCommand(rest);
     }
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(USAGE);

@@ -49,9 +49,17 @@ export async function startServer(o: ServeOptions) {
   const chat = await new Chat(store, new MemoryBus(), { ...o.chat, admins: o.admins, restrictChannels: o.restrictChannels, loginTtlMs: o.detachedTtlMs }).init();
   const app = await createChatApp(chat);
   const server = await HttpServer.create({ app, secret: loadSecret(o.dataDir), detachedTtlMs: o.detachedTtlMs });
-  const url = await server.listen(o.host, o.port);
+  let url: string;
+  try {
+    url = await server.listen(o.host, o.port);
+  } catch (e) {
+    await server.close();
+    chat.close();
+    await store.close();
+    throw e;
+  }
   let stopping: Promise<void> | null = null;
-  const stop = () => (stopping ??= (async () => { await server.close(); await store.close(); })());
+  const stop = () => (stopping ??= (async () => { await server.close(); chat.close(); await store.close(); })());
   return { url, server, chat, app, stop };
 }
 
@@ -63,7 +71,16 @@ export async function serveCommand(args: string[]): Promise<number> {
     process.stderr.write(`palaver serve: ${(e as Error).message}\n`);
     return 2;
   }
-  const running = await startServer(options);
+  let running: Awaited<ReturnType<typeof startServer>>;
+  try {
+    running = await startServer(options);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') process.stderr.write(`palaver serve: ${options.host}:${options.port} is in use; pick another with --port\n`);
+    else if (err.code === 'EACCES') process.stderr.write(`palaver serve: not allowed to listen on ${options.host}:${options.port}\n`);
+    else throw e;
+    return 1;
+  }
   if (options.tui) return consoleSession(running);
   process.stdout.write(`Palaver is running. Open ${running.url} in a browser.\n`);
   await new Promise<void>(resolve => {

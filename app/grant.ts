@@ -1,0 +1,34 @@
+// `palaver grant NAME [--revoke] [--data DIR]`: lets NAME create channels when creation is
+// restricted (or takes it back). Works beside a running server: SQLite takes the write.
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CREATE_CHANNEL } from '../chat/chat.ts';
+import { ChatError } from '../chat/errors.ts';
+import { userName } from '../chat/names.ts';
+import { SqliteStore } from '../chat/sqlite-store.ts';
+
+export async function grantCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true,
+    options: { revoke: { type: 'boolean', default: false }, data: { type: 'string', default: process.env.PALAVER_DATA ?? './data' } },
+  });
+  if (positionals.length !== 1) { process.stderr.write('usage: palaver grant NAME [--revoke] [--data DIR]\n'); return 2; }
+  let key: string;
+  let name: string;
+  try {
+    ({ key, display: name } = userName(positionals[0]));
+  } catch (e) {
+    if (!(e instanceof ChatError)) throw e;
+    process.stderr.write(`palaver grant: ${JSON.stringify(positionals[0])} is not a valid name (${e.code})\n`);
+    return 2;
+  }
+  const store = new SqliteStore(join(resolve(values.data!), 'palaver.db'));
+  try {
+    if (values.revoke) await store.revoke(key, CREATE_CHANNEL);
+    else await store.grant(key, CREATE_CHANNEL, 'console', Date.now());
+  } finally {
+    await store.close();
+  }
+  process.stdout.write(values.revoke ? `${name} may no longer create channels.\n` : `${name} may now create channels (from their next sign-in).\n`);
+  return 0;
+}
