@@ -310,21 +310,13 @@ export class BlessedDriver implements Driver {
       const selected = item.attrs.value !== undefined && item.attrs.value === n.attrs.selected;
       if (selected) selStart = lines.length;
       const a = item.attrs;
-      const text = clean(a.text);
-      let rendered: string[];
-      if (a.system === true) {
-        rendered = wrap(`${text}${a.time ? `  ${clean(a.time)}` : ''}`, cols).map(l => `{gray-fg}${blessed.escape(l)}{/gray-fg}`);
-      } else if (a.author || a.time) {
-        const prefix = `${clean(a.time)} ${clean(a.author)}: `;
-        const wrapped = wrap(prefix + text, cols);
-        rendered = wrapped.map((l, i) => {
-          if (i > 0 || !l.startsWith(prefix)) return blessed.escape(l);
-          const who = a.mine === true ? `{green-fg}{bold}${safe(a.author)}{/bold}{/green-fg}` : `{bold}${safe(a.author)}{/bold}`;
-          return `{gray-fg}${safe(a.time)}{/gray-fg} ${who}: ${blessed.escape(l.slice(prefix.length))}`;
-        });
-      } else {
-        rendered = wrap(text, cols).map(l => blessed.escape(l));
-      }
+      const { lines: plain, prefix } = itemLines(a, cols);
+      let rendered = plain.map((l, i) => {
+        if (a.system === true) return `{gray-fg}${blessed.escape(l)}{/gray-fg}`;
+        if (i > 0 || !prefix || !l.startsWith(prefix)) return blessed.escape(l);
+        const who = a.mine === true ? `{green-fg}{bold}${safe(a.author)}{/bold}{/green-fg}` : `{bold}${safe(a.author)}{/bold}`;
+        return `{gray-fg}${safe(a.time)}{/gray-fg} ${who}: ${blessed.escape(l.slice(prefix.length))}`;
+      });
       if (selected) {
         rendered = rendered.map(l => (focused ? `{inverse}${l}{/inverse}` : `{underline}${l}{/underline}`));
         selEnd = lines.length + rendered.length;
@@ -508,19 +500,11 @@ export class BlessedDriver implements Driver {
     const cols = (n.rect?.width ?? 2) - 2;
     for (const c of n.children) {
       if (c.attrs.visible === false) continue;
-      const h = this.itemLines(c, cols);
+      const h = itemLines(c.attrs, cols).lines.length;
       if (line < h) return c;
       line -= h;
     }
     return undefined;
-  }
-
-  private itemLines(item: Node, cols: number): number {
-    const a = item.attrs;
-    const text = clean(a.text);
-    if (a.system === true) return wrap(`${text}${a.time ? `  ${clean(a.time)}` : ''}`, cols).length;
-    if (a.author || a.time) return wrap(`${clean(a.time)} ${clean(a.author)}: ${text}`, cols).length;
-    return wrap(text, cols).length;
   }
 
   private scrollBy(n: Node, delta: number) {
@@ -559,6 +543,17 @@ export class BlessedDriver implements Driver {
     if (n.attrs.secret === true) return;
     this.sink?.input(n.id, String(n.attrs.text ?? ''));
   }
+}
+
+/** An entry as plain wrapped lines: an announcement, a message (`time author: text`), or text. */
+function itemLines(a: Attributes, cols: number): { lines: string[]; prefix?: string } {
+  const text = clean(a.text);
+  if (a.system === true) return { lines: wrap(`${text}${a.time ? `  ${clean(a.time)}` : ''}`, cols) };
+  if (a.author || a.time) {
+    const prefix = `${clean(a.time)} ${clean(a.author)}: `;
+    return { lines: wrap(prefix + text, cols), prefix };
+  }
+  return { lines: wrap(text, cols) };
 }
 
 function rootOf(n: Node): Node {
