@@ -190,3 +190,18 @@ test('the server restarted under an open page: it reconnects by itself, still si
   await waitForMessage(leo, 'after the restart');
   await leo.context().close();
 });
+
+test('without WebSocket, the page chats over long-poll', { skip }, async () => {
+  const mia = await page(`${s.url}?transport=poll`);
+  await signIn(mia, 'mia');
+  const ned = await page();
+  await signIn(ned, 'ned');
+  await say(mia, 'sent over long-poll');
+  await waitForMessage(ned, 'sent over long-poll');
+  await say(ned, 'and back by long-poll');
+  await waitForMessage(mia, 'and back by long-poll');
+  assert.equal(await mia.evaluate(() => document.body.dataset.connection), 'online');
+  const used = await mia.evaluate(() => performance.getEntriesByType('resource').map(e => new URL(e.name).pathname));
+  assert.ok(used.includes('/poll'), 'the page polled');
+  await mia.context().close(); await ned.context().close();
+});
