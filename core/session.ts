@@ -137,7 +137,8 @@ export class Session<S = unknown> implements Ui<S> {
   private resumed: Promise<void>[] = [];
   private ended = false;
   private idleWaiters: (() => void)[] = [];
-  private forbiddenReason: string | undefined;
+  /** The driver was told `forbidden` for the screen shown now (nobody signed in). */
+  private signInAsked = false;
 
   constructor(
     private readonly app: Application<S>,
@@ -162,7 +163,6 @@ export class Session<S = unknown> implements Ui<S> {
     await this.run(() => this.begin());
   }
 
-  get isEnded(): boolean { return this.ended; }
   get popupOpen(): boolean { return this.popups.length > 0; }
 
   /** Ends the session: the application releases what it holds, then the driver stops. */
@@ -176,7 +176,7 @@ export class Session<S = unknown> implements Ui<S> {
     await this.driver.stop();
   }
 
-  /** Runs `fn` on the worker and resolves when it is done (or parked on a popup). */
+  /** Runs `fn` on the worker, after what is queued; resolves when `fn` is done. */
   run(fn: () => unknown): Promise<void> {
     return new Promise(resolve => this.enqueue({ type: 'task', run: async () => { try { await fn(); } finally { resolve(); } } }));
   }
@@ -186,14 +186,9 @@ export class Session<S = unknown> implements Ui<S> {
   }
 
   private begin() {
-    this.forbiddenReason = undefined;
-    if (!this.user) this.forbid();
+    this.signInAsked = !this.user;
+    if (this.signInAsked) this.driver.forbidden();
     return this.app.start(this);
-  }
-
-  private forbid(reason?: string) {
-    this.forbiddenReason = reason ?? 'sign in';
-    this.driver.forbidden(reason);
   }
 
   async signIn(user: Principal): Promise<void> {
@@ -439,7 +434,7 @@ export class Session<S = unknown> implements Ui<S> {
   /** The commands that rebuild this session's front-end exactly, popups included. */
   snapshot(): Command[] {
     const out: Command[] = [{ op: 'clear' }];
-    if (this.forbiddenReason !== undefined) out.push({ op: 'forbidden' });
+    if (this.signInAsked) out.push({ op: 'forbidden' });
     // Pre-order, so every parent exists before its children and siblings arrive in order.
     const walk = (w: Widget) => {
       out.push({ op: 'new', ...this.spec(w, false) });

@@ -67,7 +67,7 @@ export class WireClient {
     this.handle(f);
   }
 
-  handle(f: ServerFrame): void {
+  private handle(f: ServerFrame): void {
     switch (f.op) {
       case 'hello':
         // Not resumed: the server will send clear and a snapshot with numbers of its own.

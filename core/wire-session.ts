@@ -64,7 +64,7 @@ export class WireSession<S = unknown> implements Driver {
     this.handle(f);
   }
 
-  handle(f: ClientFrame): void {
+  private handle(f: ClientFrame): void {
     switch (f.op) {
       case 'hello': return this.refuse('bad-frame', 'hello is only valid as the first frame');
       case 'ack': return this.outbox.ack(f.seq);
