@@ -112,6 +112,7 @@ export interface SessionOptions {
 }
 
 const NO_CHILDREN: Widget[] = [];
+const MAX_QUEUED_FROM_USER = 10_000;
 const NO_EVENTS: readonly string[] = Object.freeze([]);
 
 function indexOf(items: Items, value: string): number {
@@ -155,8 +156,8 @@ export class Session<S = unknown> implements Ui<S> {
     this.language = this.app.catalogs.pick(this.driver.languages());
     const sink: EventSink = {
       // Never run an action inside the driver's callback: a handler may remove its own widget.
-      event: e => this.enqueue({ type: 'event', e }),
-      input: (id, value) => this.enqueue({ type: 'input', id, value }),
+      event: e => this.enqueueFromUser({ type: 'event', e }),
+      input: (id, value) => this.enqueueFromUser({ type: 'input', id, value }),
     };
     await this.driver.start(sink);
     this.user = user;
@@ -207,6 +208,15 @@ export class Session<S = unknown> implements Ui<S> {
   }
 
   // ---- the worker ----
+
+  /** What a front-end sends is bounded: a flood is refused, not queued without end. */
+  private enqueueFromUser(job: Job) {
+    if (this.queue.length >= MAX_QUEUED_FROM_USER) {
+      this.driver.error('busy', this.t('Too much at once: please wait a moment.'));
+      return;
+    }
+    this.enqueue(job);
+  }
 
   private enqueue(job: Job) {
     if (this.ended) return;

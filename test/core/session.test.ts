@@ -121,3 +121,15 @@ test('the language is the first of the driver\'s that Palaver has; missing strin
   assert.equal(driver.nodes.get(driver.roots[0])!.attrs.title, 'Палавер');
   assert.equal(driver.text('ask'), 'Ask');
 });
+
+test('a flood of events is refused past the bound, and the session lives on', async () => {
+  const { driver, session } = await startFixture();
+  const add = driver.find('add').id;
+  for (let i = 0; i < 10_050; i++) driver.sendRaw({ id: add, name: 'click', state: {} });
+  assert.equal(driver.errors.filter(e => e.code === 'busy').length, 50);
+  await session.whenIdle();
+  assert.equal(session.state.seen.length, 10_000);
+  driver.type('entry', 'after the flood'); driver.click('add');
+  await session.whenIdle();
+  assert.equal(session.state.seen.at(-1), 'after the flood');
+});
