@@ -77,3 +77,38 @@ test('the language comes from LANGUAGE, LC_ALL, LC_MESSAGES and LANG', () => {
   assert.deepEqual(languagesFromEnv({ LANGUAGE: 'fr:ru', LANG: 'en_US.UTF-8' }), ['fr', 'ru', 'en-US']);
   assert.deepEqual(languagesFromEnv({ LANGUAGE: 'fr', LANG: 'C' }), []);
 });
+
+test('the mouse: a click on a button clicks it; on an entry selects it, and again activates it', async () => {
+  const { vt, session, settle } = await open(80, 24);
+  const at = (text: string) => {
+    const y = vt.lines().findIndex(l => l.includes(text));
+    assert.ok(y >= 0, `${text} is not on screen`);
+    return { x: vt.lines()[y].indexOf(text) + 2, y };
+  };
+  // SGR mouse reports, 1-based: press, then release of the left button, as separate reads
+  // (blessed takes one report per read, as terminals send them).
+  const click = async ({ x, y }: { x: number; y: number }) => {
+    vt.send(`\x1b[<0;${x + 1};${y + 1}M`);
+    await new Promise(r => setTimeout(r, 10));
+    vt.send(`\x1b[<0;${x + 1};${y + 1}m`);
+  };
+  await session.run(() => { session.add('list', { value: 'a', text: 'apple' }); session.add('list', { value: 'b', text: 'banana' }); });
+  await settle();
+  await click(at('[ Ask ]'));
+  await new Promise(r => setTimeout(r, 50));
+  await settle();
+  assert.ok(vt.text().includes('Sure?'), 'the popup the button opens');
+  await click(at('[ No ]'));
+  await new Promise(r => setTimeout(r, 50));
+  await settle();
+  assert.deepEqual(session.state.answers, ['no']);
+  await click(at('banana'));
+  await new Promise(r => setTimeout(r, 50));
+  await settle();
+  assert.equal(session.get('status', 'text'), 'picked b', 'the first click selects');
+  await click(at('banana'));
+  await new Promise(r => setTimeout(r, 50));
+  await settle();
+  assert.ok(vt.text().includes('Remove b?'), 'the second click activates');
+  vt.destroy();
+});
