@@ -205,3 +205,17 @@ test('without WebSocket, the page chats over long-poll', { skip }, async () => {
   assert.ok(used.includes('/poll'), 'the page polled');
   await mia.context().close(); await ned.context().close();
 });
+
+test('the browser\'s languages choose the screens\' language', { skip }, async () => {
+  const context = await browser.newContext({ locale: 'ru-RU' });
+  const ru = await context.newPage();
+  await ru.goto(s.url);
+  await ru.waitForSelector('[data-name=enter]');
+  assert.equal(await ru.textContent('[data-name=enter]'), 'Войти');
+  await ru.fill('[data-name=username]', 'олег');
+  await ru.click('[data-name=enter]');
+  await ru.waitForSelector('[data-name=message]');
+  assert.equal(await ru.textContent('[data-name=send]'), 'Отправить');
+  assert.equal(await ru.textContent('[data-name=me]'), 'Вы вошли как олег');
+  await context.close();
+});
