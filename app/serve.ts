@@ -81,6 +81,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     else throw e;
     return 1;
   }
+  // A stray rejected promise is a bug to log, not a reason to drop everyone's connection.
+  process.on('unhandledRejection', err => console.error('palaver: unhandled rejection:', err));
   if (options.tui) return consoleSession(running);
   process.stdout.write(`Palaver is running. Open ${running.url} in a browser.\n`);
   await new Promise<void>(resolve => {
