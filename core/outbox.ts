@@ -1,7 +1,7 @@
 // A session's outgoing commands: sequence numbers, the bounded queue of what the client has not
 // acknowledged, replay after a given seq, and collapse of repeated sets of one attribute.
 import type { Command } from './commands.ts';
-import { encode } from './protocol.ts';
+import { encode, type Sequenced } from './protocol.ts';
 
 interface Entry { seq: number; text: string; bytes: number; key?: string; live: boolean }
 
@@ -24,7 +24,7 @@ export class Outbox {
   /** Queues a command; returns its encoded frame. */
   push(c: Command): string {
     const seq = ++this.lastSeq;
-    const text = encode({ ...c, seq } as never);
+    const text = encode({ ...c, seq } as Sequenced);
     const e: Entry = { seq, text, bytes: text.length, live: true };
     if (c.op === 'clear') {
       // Whoever gets this clear needs nothing queued before it.

@@ -41,7 +41,7 @@ export class HttpServer<S> {
   readonly fastify: FastifyInstance;
   readonly registry: SessionRegistry<S>;
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_FRAME_BYTES });
-  private readonly polls = new Map<string, PollConnection>();
+  private readonly polls = new Map<string, PollConnection<S>>();
   private readonly pollSweep: ReturnType<typeof setInterval>;
   private readonly onError: (err: unknown) => void;
 
@@ -93,10 +93,9 @@ export class HttpServer<S> {
         if (frame instanceof ProtocolError) { errors.push(JSON.stringify({ op: 'error', code: frame.code, message: frame.message })); continue; }
         if (frame.op === 'hello') {
           if (conn) { conn.session?.detach(conn); conn.close(); }
-          conn = new PollConnection();
-          this.polls.set(key, conn);
-          const fresh = conn;
-          conn.session = (await greet(this.registry, this.opts.app.resume?.bind(this.opts.app), fresh, frame, { token, languages: parseAcceptLanguage(req.headers['accept-language']) })) as never;
+          const fresh: PollConnection<S> = (conn = new PollConnection<S>());
+          this.polls.set(key, fresh);
+          fresh.session = await greet(this.registry, this.opts.app.resume?.bind(this.opts.app), fresh, frame, { token, languages: parseAcceptLanguage(req.headers['accept-language']) });
           continue;
         }
         if (!conn?.session) { errors.push(JSON.stringify({ op: 'error', code: 'hello-first', message: 'the first frame must be hello' })); continue; }

@@ -108,10 +108,10 @@ export function serveSocket<S>(socket: WebSocket, registry: SessionRegistry<S>, 
  * A long-poll connection: frames wait in a buffer until the client's next poll collects them.
  * It counts as detached once no poll has come for a while.
  */
-export class PollConnection implements Connection {
+export class PollConnection<S = unknown> implements Connection {
   private buffer: string[] = [];
   private readonly waiters = new Set<() => void>();
-  session: WireSession<unknown> | null = null;
+  session: WireSession<S> | null = null;
   lastPoll = Date.now();
   closed = false;
 
