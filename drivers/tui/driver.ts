@@ -411,7 +411,8 @@ export class BlessedDriver implements Driver {
       return;
     }
     const n = this.focused;
-    if (!n || !this.nodes.has(n.id)) { if (!this.focused) this.refocus(); return; }
+    // Nothing focused (a screen without a text box): the first key brings focus in.
+    if (!n) return this.refocus();
     if (n.kind === 'button' && (key.name === 'enter' || key.name === 'space')) return this.fire(n, 'click');
     if (n.kind === 'textbox') return this.editKey(n, ch, key);
     if (n.kind === 'listbox') return this.listKey(n, key);
