@@ -49,17 +49,15 @@ export async function startServer(o: ServeOptions) {
   const chat = await new Chat(store, new MemoryBus(), { ...o.chat, admins: o.admins, restrictChannels: o.restrictChannels, loginTtlMs: o.detachedTtlMs }).init();
   const app = await createChatApp(chat);
   const server = await HttpServer.create({ app, secret: loadSecret(o.dataDir), detachedTtlMs: o.detachedTtlMs });
+  let stopping: Promise<void> | null = null;
+  const stop = () => (stopping ??= (async () => { await server.close(); chat.close(); await store.close(); })());
   let url: string;
   try {
     url = await server.listen(o.host, o.port);
   } catch (e) {
-    await server.close();
-    chat.close();
-    await store.close();
+    await stop();
     throw e;
   }
-  let stopping: Promise<void> | null = null;
-  const stop = () => (stopping ??= (async () => { await server.close(); chat.close(); await store.close(); })());
   return { url, server, chat, app, stop };
 }
 

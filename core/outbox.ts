@@ -38,11 +38,7 @@ export class Outbox {
       if (older) this.drop(older);
       this.pendingSets.set(e.key, e);
     }
-    this.entries.push(e);
-    this.bytes += e.bytes;
-    this.liveCount++;
-    while (this.liveCount > this.limits.commands || this.bytes > this.limits.bytes) this.evictOldest();
-    return text;
+    return this.keep(e);
   }
 
   /**
@@ -52,11 +48,16 @@ export class Outbox {
   pushEncoded(open: string): string {
     const seq = ++this.lastSeq;
     const text = `${open},"seq":${seq}}`;
-    this.entries.push({ seq, text, bytes: text.length, live: true });
-    this.bytes += text.length;
+    return this.keep({ seq, text, bytes: text.length, live: true });
+  }
+
+  /** Queues an entry, letting the oldest go past the bounds; returns its frame. */
+  private keep(e: Entry): string {
+    this.entries.push(e);
+    this.bytes += e.bytes;
     this.liveCount++;
     while (this.liveCount > this.limits.commands || this.bytes > this.limits.bytes) this.evictOldest();
-    return text;
+    return e.text;
   }
 
   /** The client has everything up to `seq`. */

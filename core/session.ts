@@ -51,7 +51,6 @@ export interface Ui<S = unknown> {
   add(listbox: string, item: Attributes & { value: string }, opts?: { before?: string }): void;
   removeItem(listbox: string, value: string): boolean;
   items(listbox: string): string[];
-  itemCount(listbox: string): number;
   hasItem(listbox: string, value: string): boolean;
   /** A copy of an item's attributes, or undefined. */
   getItem(listbox: string, value: string): Attributes | undefined;
@@ -424,10 +423,6 @@ export class Session<S = unknown> implements Ui<S> {
     return at >= 0 ? { ...items.attrs[at] } : undefined;
   }
 
-  itemCount(listbox: string): number {
-    return this.find(listbox, 'listbox').items!.ids.length;
-  }
-
   clearItems(listbox: string): void {
     const lb = this.find(listbox, 'listbox');
     while (lb.items!.ids.length) this.dropItem(lb, lb.items!.ids.length - 1);
@@ -445,14 +440,12 @@ export class Session<S = unknown> implements Ui<S> {
   snapshot(): Command[] {
     const out: Command[] = [{ op: 'clear' }];
     if (this.signInAsked) out.push({ op: 'forbidden' });
-    // Pre-order, so every parent exists before its children and siblings arrive in order.
-    const walk = (w: Widget) => {
+    // Pre-order, so every parent exists before its children and siblings arrive in order
+    // (a listbox has entries, never child widgets).
+    this.eachWidget(w => {
       out.push({ op: 'new', ...this.spec(w, false) });
-      w.children.forEach(walk);
       for (let i = 0; i < (w.items?.ids.length ?? 0); i++) out.push({ op: 'new', ...this.itemSpec(w, i, false) });
-    };
-    if (this.screen) walk(this.screen.root);
-    for (const p of this.popups) walk(p.root);
+    });
     return out;
   }
 

@@ -11,7 +11,7 @@ import type { Application } from '../../core/session.ts';
 import { buildAssets } from './assets.ts';
 import { parseAcceptLanguage } from './languages.ts';
 import { SessionRegistry } from './registry.ts';
-import { greet, PollConnection, serveSocket } from './transports.ts';
+import { errorFrame, greet, HELLO_FIRST, PollConnection, serveSocket } from './transports.ts';
 
 export const COOKIE = 'palaver';
 const POLL_WAIT_MS = 25_000;
@@ -90,7 +90,7 @@ export class HttpServer<S> {
       for (const raw of body.frames) {
         const text = JSON.stringify(raw);
         const frame = decodeClientFrame(text);
-        if (frame instanceof ProtocolError) { errors.push(JSON.stringify({ op: 'error', code: frame.code, message: frame.message })); continue; }
+        if (frame instanceof ProtocolError) { errors.push(errorFrame(frame.code, frame.message)); continue; }
         if (frame.op === 'hello') {
           if (conn) { conn.session?.detach(conn); conn.close(); }
           const fresh: PollConnection<S> = (conn = new PollConnection<S>());
@@ -98,7 +98,7 @@ export class HttpServer<S> {
           fresh.session = await greet(this.registry, this.opts.app.resume?.bind(this.opts.app), fresh, frame, { token, languages: parseAcceptLanguage(req.headers['accept-language']) });
           continue;
         }
-        if (!conn?.session) { errors.push(JSON.stringify({ op: 'error', code: 'hello-first', message: 'the first frame must be hello' })); continue; }
+        if (!conn?.session) { errors.push(HELLO_FIRST); continue; }
         conn.session.receive(text);
       }
       reply.type('application/json; charset=utf-8');

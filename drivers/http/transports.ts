@@ -15,7 +15,8 @@ export interface Greeting {
 
 type Resolve = (token: string) => Promise<Principal | null>;
 
-const errorFrame = (code: string, message: string) => encode({ op: 'error', code, message });
+export const errorFrame = (code: string, message: string) => encode({ op: 'error', code, message });
+export const HELLO_FIRST = errorFrame('hello-first', 'the first frame must be hello');
 
 /** Handles a client's hello: finds or creates its session and attaches the connection. */
 export async function greet<S>(registry: SessionRegistry<S>, resolve: Resolve | undefined, conn: Connection, hello: ClientFrame & { op: 'hello' }, g: Greeting): Promise<WireSession<S> | null> {
@@ -88,7 +89,7 @@ export function serveSocket<S>(socket: WebSocket, registry: SessionRegistry<S>, 
     if (greeting) { early.push(text); return; }
     const f = decodeClientFrame(text);
     if (f instanceof ProtocolError) return conn.send(errorFrame(f.code, f.message));
-    if (f.op !== 'hello') return conn.send(errorFrame('hello-first', 'the first frame must be hello'));
+    if (f.op !== 'hello') return conn.send(HELLO_FIRST);
     greeting = greet(registry, resolve, conn, f, g).then(s => {
       session = s;
       for (const t of early.splice(0)) s?.receive(t);
