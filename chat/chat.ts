@@ -54,6 +54,7 @@ export class Chat {
   /** user key → presence ids of every session of that user (who is online). */
   private readonly online = new Map<string, Set<string>>();
   private readonly sendChains = new Map<string, Promise<unknown>>();
+  private sweeper: ReturnType<typeof setInterval> | undefined;
   /** channel → its people's display names, sorted by name key. */
   private readonly sortedNames = new Map<string, string[]>();
   /** channel → joins and leaves not yet announced (big channels). */
@@ -71,7 +72,16 @@ export class Chat {
   /** Creates what must always exist (the `general` channel). */
   async init(): Promise<this> {
     await this.store.createChannel({ key: GENERAL, name: GENERAL, creator: null, createdAt: this.now() });
+    await this.sweep();
+    // Expired sign-ins are already ignored; this only keeps them from piling up.
+    this.sweeper = setInterval(() => void this.sweep().catch(() => undefined), this.config.loginTtlMs);
+    this.sweeper.unref?.();
     return this;
+  }
+
+  /** Deletes sign-ins that have expired; returns how many. */
+  sweep(): Promise<number> {
+    return this.store.deleteExpiredLogins(this.now());
   }
 
   // ---- identity ----
@@ -111,11 +121,6 @@ export class Chat {
     if (!rec || rec.expiresAt <= this.now()) return null;
     await this.store.touchLogin(rec.tokenHash, this.now() + this.config.loginTtlMs);
     return { token, name: rec.name, key: rec.userKey };
-  }
-
-  /** Renews a login's lifetime: call while a front-end is connected. */
-  async keepAlive(login: Login): Promise<void> {
-    await this.store.touchLogin(hashToken(login.token), this.now() + this.config.loginTtlMs);
   }
 
   /** Ends a sign-in: the name is free again unless registered. */
@@ -256,6 +261,7 @@ export class Chat {
 
   /** Stops the timers of pending announcements. */
   close(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
     for (const c of this.crowds.values()) clearTimeout(c.timer);
     this.crowds.clear();
   }

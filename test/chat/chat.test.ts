@@ -32,16 +32,19 @@ test('a name is unique case-insensitively among signed-in users, and free again 
 
 test('a sign-in that is not kept alive expires and frees the name', async () => {
   const now = fakeClock();
-  const { chat } = await openChat(':memory:', { loginTtlMs: 60_000 }, now);
+  const { chat, store } = await openChat(':memory:', { loginTtlMs: 60_000 }, now);
   const bob = await chat.signIn('bob');
   now.advance(30_000);
-  await chat.keepAlive(bob);
+  assert.equal((await chat.resume(bob.token))?.name, 'bob', 'resuming renews the sign-in');
   now.advance(45_000);
   await refused(chat.signIn('bob'), 'name-taken');
   assert.equal((await chat.resume(bob.token))?.name, 'bob');
   now.advance(61_000);
   assert.equal(await chat.resume(bob.token), null);
+  assert.equal(await chat.sweep(), 1, 'the expired sign-in is deleted');
+  assert.equal(await store.hasActiveLogin('bob', now()), false);
   assert.equal((await chat.signIn('bob')).name, 'bob');
+  chat.close();
 });
 
 test('a registered name needs its password; failed attempts are limited to 5 per 15 minutes', async () => {
