@@ -3,6 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { io, type Socket } from 'socket.io-client';
+import { redeemTicket } from '../core/wire-socket.ts';
 
 export type Kind = 'palaver' | 'floor' | 'peer';
 
@@ -153,8 +154,7 @@ export class PalaverClient implements BenchClient {
   }
 
   private async redeem(ticket: string) {
-    const res = await fetch(new URL('/auth', this.base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ticket }) });
-    this.cookie = res.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    this.cookie = (await redeemTicket(this.base, ticket))?.cookie ?? '';
   }
 }
 

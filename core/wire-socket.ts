@@ -19,6 +19,23 @@ export interface WireSocketOptions {
 
 export const COOKIE_NAME = 'palaver';
 
+/**
+ * Redeems a credential ticket at /auth. Returns the Set-Cookie header the server sent and the
+ * `name=value` pair to send from now on (null once the cookie was cleared), or null if none.
+ */
+export async function redeemTicket(baseUrl: string, ticket: string, cookie: string | null = null): Promise<{ header: string; cookie: string | null } | null> {
+  const res = await fetch(new URL('/auth', baseUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+    body: JSON.stringify({ ticket }),
+  });
+  if (res.status !== 204) throw new Error(`/auth answered ${res.status}`);
+  const header = res.headers.getSetCookie().find(c => c.startsWith(`${COOKIE_NAME}=`));
+  if (!header) return null;
+  const pair = header.split(';')[0];
+  return { header, cookie: pair === `${COOKIE_NAME}=` ? null : pair };
+}
+
 export class WireSocket {
   cookie: string | null;
   /** The last Set-Cookie header the server sent, as it was. */
@@ -125,16 +142,9 @@ export class WireSocket {
   }
 
   private async exchange(ticket: string) {
-    const res = await fetch(new URL('/auth', this.baseUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(this.cookie ? { cookie: this.cookie } : {}) },
-      body: JSON.stringify({ ticket }),
-    });
-    if (res.status !== 204) throw new Error(`/auth answered ${res.status}`);
-    const set = res.headers.getSetCookie().find(c => c.startsWith(`${COOKIE_NAME}=`));
+    const set = await redeemTicket(this.baseUrl, ticket, this.cookie);
     if (!set) return;
-    this.lastSetCookie = set;
-    const pair = set.split(';')[0];
-    this.cookie = pair === `${COOKIE_NAME}=` ? null : pair;
+    this.lastSetCookie = set.header;
+    this.cookie = set.cookie;
   }
 }

@@ -91,7 +91,7 @@ export async function openChannel(ui: ChatUi, key: string) {
   await leaveChannel(ui);
   ui.state.channel = channel;
   // Subscribe before reading the history so that nothing sent in between is missed;
-  // what arrives twice is recognised by its item value.
+  // what arrives twice is recognised by its id (`lastShown`).
   ui.state.channelSubscription = await chat.bus.subscribeChannel(channel.key, e => ui.post(() => onChannel(ui, e)));
   ui.set('topic', 'text', `# ${channel.name}`);
   ui.set('channels', 'selected', channel.key);
