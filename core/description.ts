@@ -69,7 +69,8 @@ function widget(d: Datum, parent: WidgetKind | null, ctx: Ctx): Template | null 
   } else if (!parent && kind !== 'window' && kind !== 'popup') {
     return fail(head.pos, `a description's root must be window or popup, not ${kind}`);
   }
-  const t: Template = { kind, attrs: {}, on: {}, children: [], pos: d.pos };
+  // Null prototypes: names from a description or a client (`constructor`, `__proto__`) are data.
+  const t: Template = { kind, attrs: Object.create(null), on: Object.create(null), children: [], pos: d.pos };
   const items = d.items;
   for (let i = 1; i < items.length; i++) {
     const it = items[i];
@@ -81,7 +82,7 @@ function widget(d: Datum, parent: WidgetKind | null, ctx: Ctx): Template | null 
       continue;
     }
     if (it.type !== 'symbol') { fail(it.pos, `expected an attribute name or a child widget, found ${describe(it)}`); continue; }
-    const type = schema.attrs[it.value];
+    const type = Object.hasOwn(schema.attrs, it.value) ? schema.attrs[it.value] : undefined;
     if (!type) { fail(it.pos, `unknown attribute ${it.value} for ${kind} (expected one of ${Object.keys(schema.attrs).join(', ')})`); i++; continue; }
     const v = items[i + 1];
     i++;
@@ -132,7 +133,7 @@ function binding(d: Datum & { type: 'list' }, kind: WidgetKind, t: Template, ctx
   }
   if (!action || action.type !== 'symbol') return fail(action?.pos ?? d.pos, `expected an action name after (on ${ev.value}`);
   if (!ctx.actions.has(action.value)) return fail(action.pos, `unknown action ${action.value}`);
-  if (t.on[ev.value]) return fail(ev.pos, `event ${ev.value} is bound twice`);
+  if (Object.hasOwn(t.on, ev.value)) return fail(ev.pos, `event ${ev.value} is bound twice`);
   const values: Value[] = [];
   for (const a of args) {
     if (a.type === 'list') return fail(a.pos, `an action argument must be a name, string, number or boolean, found ${describe(a)}`);

@@ -114,6 +114,12 @@ const NO_CHILDREN: Widget[] = [];
 const MAX_QUEUED_FROM_USER = 10_000;
 const NO_EVENTS: readonly string[] = Object.freeze([]);
 
+/** A widget the user can act on: neither it nor a container around it is disabled or hidden. */
+function usable(w: Widget): boolean {
+  for (let x: Widget | null = w; x; x = x.parent) if (x.attrs.enabled === false || x.attrs.visible === false) return false;
+  return true;
+}
+
 function indexOf(items: Items, value: string): number {
   const attrs = items.attrs;
   for (let i = 0; i < attrs.length; i++) if (attrs[i].value === value) return i;
@@ -304,8 +310,9 @@ export class Session<S = unknown> implements Ui<S> {
     if (!w) return this.driver.error('no-such-widget', `There is no widget ${e.id}.`);
     const top = this.popups[this.popups.length - 1];
     if (top && w.scope !== top) return this.driver.error('modal', this.t('Please answer the open dialog first.'));
-    if (w.attrs.enabled === false) return this.driver.error('disabled', this.t('That is not available right now.'));
-    const binding = w.on?.[e.name];
+    if (!usable(w)) return this.driver.error('disabled', this.t('That is not available right now.'));
+    // Own properties only: a client naming `constructor` or `__proto__` finds no binding.
+    const binding = w.on && Object.hasOwn(w.on, e.name) ? w.on[e.name] : undefined;
     if (!binding) return this.driver.error('not-bound', `Widget ${e.id} does not handle ${e.name}.`);
     for (const [id, value] of Object.entries(e.state ?? {})) this.applyInput(id, value);
     const ev: ActionEvent = { widget: this.nameOf(w), event: e.name };
@@ -315,8 +322,9 @@ export class Session<S = unknown> implements Ui<S> {
 
   private async invoke(b: Binding, ev: ActionEvent) {
     if (b.action === 'close') return this.close(b.args[0] ?? null);
-    const action = this.app.library.actions[b.action];
-    if (!action) throw new Error(`unknown action ${b.action}`);
+    const actions = this.app.library.actions;
+    if (!Object.hasOwn(actions, b.action)) throw new Error(`unknown action ${b.action}`);
+    const action = actions[b.action];
     await action(this, ev, ...b.args);
   }
 
@@ -327,9 +335,6 @@ export class Session<S = unknown> implements Ui<S> {
     const attr = SCHEMA[w.kind].editable;
     if (!attr || !fits(SCHEMA[w.kind].attrs[attr], value)) return;
     if (w.kind === 'listbox' && value !== null && indexOf(w.items!, value as string) < 0) return;
-    if (w.kind === 'textbox' && typeof value === 'string' && typeof w.attrs['max-length'] === 'number') {
-      value = value.slice(0, w.attrs['max-length']);
-    }
     w.attrs[attr] = value;
   }
 
@@ -511,7 +516,7 @@ export class Session<S = unknown> implements Ui<S> {
   }
 
   private checkAttr(kind: WidgetKind, attr: string, value: Value) {
-    const type = SCHEMA[kind].attrs[attr];
+    const type = Object.hasOwn(SCHEMA[kind].attrs, attr) ? SCHEMA[kind].attrs[attr] : undefined;
     if (!type) throw new Error(`${kind} has no attribute ${attr}`);
     if (!fits(type, value)) throw new Error(`wrong type for ${kind} ${attr}: ${JSON.stringify(value)}`);
   }

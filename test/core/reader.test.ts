@@ -30,6 +30,8 @@ test('each error names file:line:col and what was expected', () => {
   assert.deepEqual(problems('(window))'), ['x.scm:1:9: unbalanced parenthesis: ) without a matching (']);
   assert.deepEqual(problems('(window\n  (slider))'), ['x.scm:2:4: unknown widget kind slider (expected one of window, popup, vbox, hbox, label, button, textbox, listbox, item)']);
   assert.deepEqual(problems('(window (label colour "red"))'), ['x.scm:1:16: unknown attribute colour for label (expected one of name, visible, enabled, text)']);
+  assert.deepEqual(problems('(window (label constructor "x"))'), ['x.scm:1:16: unknown attribute constructor for label (expected one of name, visible, enabled, text)']);
+  assert.deepEqual(problems('(window (button (on toString close)))'), ['x.scm:1:21: unknown event toString for button (expected one of click)']);
   assert.deepEqual(problems('(window (textbox max-length "ten"))'), ['x.scm:1:29: wrong type for max-length: expected a whole number, found the string "ten"']);
   assert.deepEqual(problems('(window (button (on hover say)))'), ['x.scm:1:21: unknown event hover for button (expected one of click)']);
   assert.deepEqual(problems('(window (button (on click fly)))'), ['x.scm:1:27: unknown action fly']);

@@ -90,11 +90,32 @@ test('sets never come back as events, and typed text is held without an event', 
   assert.equal(driver.log.filter(c => c.op === 'set' && c.attr === 'text' && c.value === 'typed, not sent').length, 0);
 });
 
-test('typed text longer than max-length is cut to it', async () => {
+test('typed text longer than max-length is kept whole: the application refuses it, nothing is cut silently', async () => {
   const { driver, session } = await startFixture();
-  driver.type('entry', 'x'.repeat(50));
+  driver.type('entry', '😀'.repeat(50));
   await session.whenIdle();
-  assert.equal(session.get('entry', 'text'), 'x'.repeat(20));
+  assert.equal(session.get('entry', 'text'), '😀'.repeat(50));
+});
+
+test('event names are looked up as data: constructor, __proto__ and toString find no binding', async () => {
+  const { driver, session, errors } = await startFixture();
+  const add = driver.find('add').id;
+  for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) driver.sendRaw({ id: add, name, state: {} });
+  driver.sendRaw({ id: add, name: 'click', state: JSON.parse('{"__proto__": "x", "constructor": "y"}') });
+  await session.whenIdle();
+  assert.deepEqual(driver.errors.map(e => e.code), ['not-bound', 'not-bound', 'not-bound', 'not-bound', 'not-bound']);
+  assert.deepEqual(errors, [], 'no action threw');
+  assert.deepEqual(session.state.seen, [''], 'the honest click still ran');
+});
+
+test('a hidden widget, or one inside a hidden container, takes no events', async () => {
+  const { driver, session } = await startFixture();
+  session.post(ui => ui.set('add', 'visible', false));
+  await session.whenIdle();
+  driver.sendRaw({ id: driver.find('add').id, name: 'click', state: {} });
+  await session.whenIdle();
+  assert.deepEqual(driver.errors.map(e => e.code), ['disabled']);
+  assert.deepEqual(session.state.seen, []);
 });
 
 test('a snapshot rebuilds the live tree exactly, popup and typed text included', async () => {
