@@ -60,7 +60,7 @@ test('two browsers sign in and chat both ways; focus lands in the message box; S
   assert.deepEqual(await messages(alice), ['Hi Bob!', 'Hi Alice,\ntwo lines.']);
   assert.equal(await bob.inputValue('[data-name=message]'), '');
   assert.deepEqual(await alice.$$eval('[data-name=users] [role=option]', els => els.map(e => e.textContent)), ['alice', 'bob']);
-  await alice.screenshot({ path: new URL('../../docs/screenshots/browser.png', import.meta.url).pathname });
+  await alice.screenshot({ path: new URL('../../test-results/browser.png', import.meta.url).pathname });
   await alice.context().close(); await bob.context().close();
 });
 
