@@ -1,5 +1,6 @@
-// Reconnect delays: exponential from 0.5 s to 15 s, with full jitter in the upper half so that
-// many clients dropped at once do not return at once.
+// Reconnect delays: exponential from 0.5 s to 15 s, each drawn at random between half the
+// ceiling and the ceiling ("equal jitter"), so that many clients dropped at once do not return
+// at once, yet none retries sooner than half the ceiling.
 const BASE_MS = 500;
 const MAX_MS = 15_000;
 
