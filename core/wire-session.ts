@@ -1,8 +1,16 @@
 // The server half of the wire protocol, independent of the transport: a Driver that turns the
 // session's commands into sequenced frames in an Outbox, sends them to whichever connection is
 // attached, and feeds the client's frames back to the session.
+//
+// Output is bounded per connection: past `output.bytes` written but not yet flushed, nothing
+// more is written and commands only go into the (bounded) outbox. Once the connection drains,
+// the client gets what it missed if the outbox still holds it and it fits the budget, else one
+// snapshot. A connection over budget for `output.slowCloseMs` is closed (4008); the session
+// lives on, detached, as after any disconnect.
 import type { Command } from './commands.ts';
 import type { Driver, EventSink, WidgetId, WidgetSpec } from './driver.ts';
+import { DEFAULT_FRAME_RATES, FrameLimits, type FrameRates } from './frame-limits.ts';
+import { silentLog, type Log } from './log.ts';
 import { Outbox, type OutboxLimits } from './outbox.ts';
 import { decodeClientFrame, encode, PROTOCOL_VERSION, ProtocolError, type ClientFrame, type ServerFrame } from './protocol.ts';
 import { Session, type Application, type Principal, type SessionOptions } from './session.ts';
@@ -12,10 +20,37 @@ import type { Value } from './values.ts';
 export interface Connection {
   send(text: string): void;
   close(code?: number, reason?: string): void;
+  /** Bytes sent but not yet handed to the network (or, for long-poll, not yet collected). */
+  buffered(): number;
+  /** Calls `cb` once, when nothing is buffered any more (never, if the client is gone). */
+  onDrain(cb: () => void): void;
+  /** The client's IP address, when known. */
+  readonly address?: string;
 }
+
+export interface OutputBudget {
+  /** Buffered bytes past which nothing more is written to the connection. */
+  bytes: number;
+  /** How long a connection may stay over budget before it is closed. */
+  slowCloseMs: number;
+}
+
+export const DEFAULT_OUTPUT_BUDGET: OutputBudget = { bytes: 1 << 20, slowCloseMs: 20_000 };
+
+/** Close codes a server sends, with their reasons. */
+export const CLOSE_TOO_SLOW = { code: 4008, reason: 'too slow: output budget exceeded' } as const;
+export const CLOSE_BAD_FRAMES = { code: 4009, reason: 'too many bad frames' } as const;
+
+/** A rate-limit hit is logged at most this often per session, however many frames hit it. */
+const RATE_LOG_EVERY_MS = 10_000;
 
 export interface WireSessionOptions extends SessionOptions {
   limits?: OutboxLimits;
+  output?: Partial<OutputBudget>;
+  rates?: Partial<FrameRates>;
+  log?: Log;
+  /** Asked before each `auth` is run (a limit per client address); false refuses it. */
+  signInAllowed?(): boolean;
 }
 
 const encodedAttrs = new WeakMap<object, string>();
@@ -26,9 +61,30 @@ export class WireSession<S = unknown> implements Driver {
   private conn: Connection | null = null;
   private sink: EventSink | null = null;
   detachedAt: number | null = Date.now();
+  private lastAddress: string | undefined;
+  private readonly log: Log;
+  private readonly budget: OutputBudget;
+  private readonly rates: FrameRates;
+  private readonly signInAllowed: (() => boolean) | undefined;
+  private limiter: FrameLimits | null = null;
+  private rateLoggedAt = -Infinity;
+  // Back-pressure on the current connection.
+  /** The seq of the last command written to the current connection. */
+  private sentSeq = 0;
+  /** Over budget: commands only go into the outbox until the connection drains. */
+  private behind = false;
+  /** A `get` came while behind: once drained, send a snapshot rather than a replay. */
+  private snapshotDue = false;
+  /** A credential not sent yet (detached or behind): it must not be lost. */
+  private pendingCredential: string | null = null;
+  private slowTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly app: Application<S>, private readonly langs: readonly string[], options: WireSessionOptions = {}) {
     this.outbox = new Outbox(options.limits);
+    this.log = options.log ?? silentLog;
+    this.budget = options.output ? { ...DEFAULT_OUTPUT_BUDGET, ...options.output } : DEFAULT_OUTPUT_BUDGET;
+    this.rates = options.rates ? { ...DEFAULT_FRAME_RATES, ...options.rates } : DEFAULT_FRAME_RATES;
+    this.signInAllowed = options.signInAllowed;
     this.session = new Session(app, this, options);
   }
 
@@ -37,48 +93,74 @@ export class WireSession<S = unknown> implements Driver {
 
   get attached(): boolean { return this.conn !== null; }
 
+  /** The address of the current connection (or of the last one, while detached). */
+  get address(): string | undefined { return this.conn?.address ?? this.lastAddress; }
+
   /**
    * Attaches a connection. With `after`, the client has everything up to that seq and gets what
-   * it missed; without it, or when that is no longer held, it gets `clear` and a snapshot.
+   * it missed; without it, or when that is no longer held (or too much), `clear` and a snapshot.
    */
   attach(conn: Connection, after?: number): void {
     if (this.conn && this.conn !== conn) this.conn.close(4000, 'replaced by a newer connection');
+    this.settle();
     this.conn = conn;
+    if (conn.address !== undefined) this.lastAddress = conn.address;
     this.detachedAt = null;
-    const missed = after === undefined ? null : this.outbox.since(after);
+    const missed = after === undefined ? null : this.missedAfter(after);
     this.frame({ op: 'hello', version: PROTOCOL_VERSION, resumed: missed !== null });
-    if (missed) for (const text of missed) conn.send(text);
+    this.sendPendingCredential();
+    if (missed) this.replay(missed);
     else this.resend();
   }
 
   detach(conn: Connection): void {
     if (this.conn !== conn) return;
     this.conn = null;
+    this.settle();
     this.detachedAt = Date.now();
   }
 
   /** Handles one frame from the client. Never throws: bad frames are answered with an error. */
   receive(text: string): void {
     const f = decodeClientFrame(text);
-    if (f instanceof ProtocolError) return this.refuse(f.code, f.message);
+    if (f instanceof ProtocolError) return this.badFrame(f.code, f.message);
     this.handle(f);
+  }
+
+  /** A frame that breaks the protocol: refused; a connection sending many is closed. */
+  badFrame(code: string, message: string): void {
+    if (this.limits.allow('bad')) return this.refuse(code, message);
+    const c = this.conn;
+    if (!c) return;
+    this.log.warn({ event: 'rate-limited', what: 'bad-frame', address: c.address }, 'closing a connection that sends bad frames');
+    this.detach(c);
+    c.close(CLOSE_BAD_FRAMES.code, CLOSE_BAD_FRAMES.reason);
   }
 
   private handle(f: ClientFrame): void {
     switch (f.op) {
-      case 'hello': return this.refuse('bad-frame', 'hello is only valid as the first frame');
+      case 'hello': return this.badFrame('bad-frame', 'hello is only valid as the first frame');
       case 'ack': return this.outbox.ack(f.seq);
       case 'get': {
-        const missed = this.outbox.since(f.after);
-        if (missed) for (const t of missed) this.conn?.send(t);
+        if (!this.allow('get')) return;
+        // Writing now would only queue behind what the client is not reading.
+        if (this.behind) { this.snapshotDue = true; return; }
+        const missed = this.missedAfter(f.after);
+        if (missed) this.replay(missed);
         else this.resend();
         return;
       }
-      case 'event': return this.sink?.event({ id: f.id, name: f.name, state: f.state });
-      case 'input': return this.sink?.input(f.id, f.value);
+      case 'event':
+        if (this.allow('event')) this.sink?.event({ id: f.id, name: f.name, state: f.state });
+        return;
+      case 'input':
+        if (this.allow('input')) this.sink?.input(f.id, f.value);
+        return;
       case 'auth': {
         const authenticate = this.app.authenticate;
         if (!authenticate) return this.refuse('not-supported', 'this server does not take auth requests');
+        if (!this.allow('auth')) return;
+        if (this.signInAllowed && !this.signInAllowed()) return this.limited('sign-in', 'too many sign-in attempts from this address; try again in a minute');
         void this.session.run(async () => {
           const refused = await authenticate(this.session, f.user, f.password);
           if (refused !== null) this.refuse('auth-failed', refused);
@@ -88,10 +170,60 @@ export class WireSession<S = unknown> implements Driver {
     }
   }
 
-  /** Sends a frame that is not a command: hello, error, credential, bye. */
-  frame(f: ServerFrame): void { this.conn?.send(encode(f)); }
+  /**
+   * Sends a frame that is not a command: hello, error, credential, bye. An error is dropped
+   * when the connection is behind (it is only for now); a credential waits until it can go.
+   */
+  frame(f: ServerFrame): void {
+    const c = this.conn;
+    if (f.op === 'credential' && (!c || this.behind)) { this.pendingCredential = encode(f); return; }
+    if (!c || (f.op === 'error' && this.behind)) return;
+    c.send(encode(f));
+    this.checkBudget(c);
+  }
 
-  refuse(code: string, message: string): void { this.frame({ op: 'error', code, message }); }
+  refuse(code: string, message: string): void {
+    this.log.debug({ event: 'refused', code, address: this.address }, message);
+    if (this.limits.allow('errors')) this.frame({ op: 'error', code, message });
+  }
+
+  private get limits(): FrameLimits { return (this.limiter ??= new FrameLimits(this.rates)); }
+
+  /** Takes a token for `what`; without one, refuses with `rate-limited`. */
+  private allow(what: 'get' | 'event' | 'input' | 'auth'): boolean {
+    if (this.limits.allow(what)) return true;
+    this.limited(what, `too many ${what} frames; slow down`);
+    return false;
+  }
+
+  private limited(what: string, message: string) {
+    const now = Date.now();
+    if (now - this.rateLoggedAt >= RATE_LOG_EVERY_MS) {
+      this.rateLoggedAt = now;
+      this.log.warn({ event: 'rate-limited', what, address: this.address }, message);
+    }
+    this.refuse('rate-limited', message);
+  }
+
+  // ---- output ----
+
+  /** The frames after `after` if the outbox still holds them all and they fit the budget. */
+  private missedAfter(after: number): string[] | null {
+    const missed = this.outbox.since(after);
+    if (!missed) return null;
+    let bytes = 0;
+    for (const t of missed) bytes += t.length;
+    return bytes <= this.budget.bytes ? missed : null;
+  }
+
+  /** Writes frames the outbox holds (at most a budget's worth: see missedAfter). */
+  private replay(missed: string[]) {
+    const c = this.conn;
+    if (!c) return;
+    for (const t of missed) c.send(t);
+    this.sentSeq = this.outbox.lastSeq;
+    this.checkBudget(c);
+  }
 
   /** Forgets what is queued and sends `clear` and the whole tree again. */
   private resend() {
@@ -99,16 +231,67 @@ export class WireSession<S = unknown> implements Driver {
     for (const c of this.session.snapshot()) this.emit(c);
   }
 
-  private emit(c: Command) {
-    const text = this.outbox.push(c);
-    this.conn?.send(text);
+  private emit(c: Command) { this.deliver(this.outbox.push(c)); }
+
+  /** Writes the command just queued, unless the connection is behind. */
+  private deliver(text: string) {
+    const c = this.conn;
+    if (!c || this.behind) return;
+    c.send(text);
+    this.sentSeq = this.outbox.lastSeq;
+    this.checkBudget(c);
+  }
+
+  private checkBudget(c: Connection) {
+    if (this.behind || c.buffered() <= this.budget.bytes) return;
+    this.behind = true;
+    c.onDrain(() => this.caughtUp(c));
+    this.slowTimer = setTimeout(() => this.tooSlow(c), this.budget.slowCloseMs);
+    this.slowTimer.unref?.();
+  }
+
+  private caughtUp(c: Connection) {
+    if (c !== this.conn || !this.behind) return;
+    const snapshot = this.snapshotDue;
+    this.settle();
+    this.sendPendingCredential();
+    const missed = snapshot ? null : this.missedAfter(this.sentSeq);
+    if (missed) this.replay(missed);
+    else this.resend();
+  }
+
+  private tooSlow(c: Connection) {
+    if (c !== this.conn || !this.behind) return;
+    this.log.info({ event: 'closed-slow', address: c.address, buffered: c.buffered() }, 'closing a connection that stopped reading');
+    this.detach(c);
+    c.close(CLOSE_TOO_SLOW.code, CLOSE_TOO_SLOW.reason);
+  }
+
+  /** Forgets the back-pressure state of the connection (it drained, or it is gone). */
+  private settle() {
+    this.behind = false;
+    this.snapshotDue = false;
+    if (this.slowTimer) { clearTimeout(this.slowTimer); this.slowTimer = null; }
+  }
+
+  private sendPendingCredential() {
+    const text = this.pendingCredential;
+    if (text === null || !this.conn) return;
+    this.pendingCredential = null;
+    this.conn.send(text);
+    this.checkBudget(this.conn);
   }
 
   // ---- Driver ----
 
   languages() { return this.langs; }
   async start(sink: EventSink) { this.sink = sink; }
-  async stop() { this.frame({ op: 'bye', reason: 'session ended' }); this.conn?.close(1000, 'session ended'); this.conn = null; }
+  async stop() {
+    this.frame({ op: 'bye', reason: 'session ended' });
+    this.conn?.close(1000, 'session ended');
+    this.conn = null;
+    this.settle();
+  }
   create(w: WidgetSpec) {
     if (w.kind !== 'item' || !Object.isFrozen(w.attrs)) return this.emit({ op: 'new', ...w });
     // A shared entry (a message every viewer shows): its attributes are encoded once for all.
@@ -116,8 +299,7 @@ export class WireSession<S = unknown> implements Driver {
     if (attrs === undefined) { attrs = JSON.stringify(w.attrs); encodedAttrs.set(w.attrs, attrs); }
     // Widget ids are the session's own `w<number>`: nothing in them needs escaping.
     const before = w.before === undefined ? '' : `,"before":"${w.before}"`;
-    const text = this.outbox.pushEncoded(`{"op":"new","id":"${w.id}","kind":"item","parent":"${w.parent}"${before},"attrs":${attrs},"events":[]`);
-    this.conn?.send(text);
+    this.deliver(this.outbox.pushEncoded(`{"op":"new","id":"${w.id}","kind":"item","parent":"${w.parent}"${before},"attrs":${attrs},"events":[]`));
   }
   set(id: WidgetId, attr: string, value: Value) { this.emit({ op: 'set', id, attr, value }); }
   remove(id: WidgetId) { this.emit({ op: 'delete', id }); }

@@ -85,7 +85,7 @@ test('a shared entry encoded once reads exactly like one encoded per session', a
   const app = await fixtureApp();
   const sent: string[][] = [[], []];
   const sessions = [0, 1].map(i => new WireSession(app, ['en']));
-  sessions.forEach((ws, i) => ws.attach({ send: t => sent[i].push(t), close() {} }));
+  sessions.forEach((ws, i) => ws.attach({ send: t => sent[i].push(t), close() {}, buffered: () => 0, onDrain() {} }));
   for (const ws of sessions) await ws.open({ name: 't', token: 't' });
   const shared = Object.freeze({ value: 'm1', text: 'hi "there"\n', author: 'ann', time: '09:00', mine: false, system: false });
   await sessions[0].session.run(() => sessions[0].session.add('list', shared));
