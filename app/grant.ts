@@ -1,5 +1,6 @@
-// `palaver grant NAME [--revoke] [--data DIR]`: lets NAME create channels when creation is
-// restricted (or takes it back). Works beside a running server: SQLite takes the write.
+// `palaver grant NAME [--revoke] [--data DIR]`: lets a registered NAME create channels when
+// creation is restricted (or takes it back). Works beside a running server: SQLite takes the
+// write, and the server shows or hides the button in NAME's open sessions.
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CREATE_CHANNEL } from '../chat/chat.ts';
@@ -24,11 +25,21 @@ export async function grantCommand(args: string[]): Promise<number> {
   }
   const store = new SqliteStore(join(resolve(values.data!), 'palaver.db'));
   try {
-    if (values.revoke) await store.revoke(key, CREATE_CHANNEL);
-    else await store.grant(key, CREATE_CHANNEL, 'console', Date.now());
+    if (values.revoke) {
+      await store.revoke(key, CREATE_CHANNEL);
+    } else {
+      // Whoever first signs in under an unregistered name would get the grant: refuse it.
+      const user = await store.getUser(key);
+      if (!user?.passwordHash) {
+        process.stderr.write(`palaver grant: ${name} is not registered with a password; they must sign in and choose "Keep my name" first.\n`);
+        return 1;
+      }
+      await store.grant(key, CREATE_CHANNEL, 'console', Date.now());
+    }
   } finally {
     await store.close();
   }
-  process.stdout.write(values.revoke ? `${name} may no longer create channels.\n` : `${name} may now create channels (from their next sign-in).\n`);
+  // A running server notices within a second (see Chat.pollGrants) and updates open sessions.
+  process.stdout.write(values.revoke ? `${name} may no longer create channels.\n` : `${name} may now create channels.\n`);
   return 0;
 }

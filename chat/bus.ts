@@ -13,7 +13,9 @@ export type ChannelEvent =
 export type GlobalEvent =
   | { type: 'alert'; alert: Alert }
   | { type: 'presence'; name: string; online: boolean }
-  | { type: 'channel-created'; channel: Channel };
+  | { type: 'channel-created'; channel: Channel }
+  /** What the user with this name key may do has changed: a grant, a revoke, a registration. */
+  | { type: 'permissions'; key: string };
 
 export type Unsubscribe = () => Promise<void>;
 

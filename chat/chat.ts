@@ -22,6 +22,8 @@ export interface ChatConfig {
   announceEachUpTo: number;
   /** …beyond it they are counted and announced together this often. */
   crowdIntervalMs: number;
+  /** How often to look for grants written by another process (`palaver grant`). */
+  grantsPollMs: number;
 }
 
 export const DEFAULT_CONFIG: ChatConfig = {
@@ -33,6 +35,7 @@ export const DEFAULT_CONFIG: ChatConfig = {
   maxMessageLength: 4000,
   announceEachUpTo: 50,
   crowdIntervalMs: 2000,
+  grantsPollMs: 1000,
 };
 
 export const GENERAL = 'general';
@@ -41,6 +44,13 @@ export const CREATE_CHANNEL = 'create-channel';
 
 /** A signed-in user. `token` is the secret a front-end keeps (in a cookie) to resume. */
 export interface Login { token: string; name: string; key: string }
+
+/** What a signed-in user may do, as the screens show it. */
+export interface Permissions { registered: boolean; admin: boolean; createChannels: boolean }
+
+// A grant as one string (names never hold NUL), to compare sets of them.
+const grantId = (key: string, permission: string) => `${key}\0${permission}`;
+const grantUser = (id: string) => id.slice(0, id.indexOf('\0'));
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 
@@ -61,6 +71,11 @@ export class Chat {
   private readonly crowds = new Map<string, { joined: number; left: number; timer: ReturnType<typeof setTimeout> }>();
   /** channel → its last page of messages, frozen and shared by everyone who shows them. */
   private readonly recent = new Map<string, readonly Message[]>();
+  /** Grants as last read (see grantId), to tell whose changed when another process writes. */
+  private grantsSeen = new Set<string>();
+  private storeVersion = 0;
+  private grantsPoller: ReturnType<typeof setInterval> | undefined;
+  private polling = false;
 
   constructor(readonly store: ChatStore, readonly bus: Bus, config: Partial<ChatConfig> = {}, private readonly now: () => number = Date.now) {
     this.config = { ...DEFAULT_CONFIG, ...config };
@@ -76,6 +91,10 @@ export class Chat {
     // Expired sign-ins are already ignored; this only keeps them from piling up.
     this.sweeper = setInterval(() => void this.sweep().catch(() => undefined), this.config.loginTtlMs);
     this.sweeper.unref?.();
+    this.storeVersion = await this.store.externalVersion();
+    this.grantsSeen = await this.readGrants();
+    this.grantsPoller = setInterval(() => void this.pollGrants().catch(() => undefined), this.config.grantsPollMs);
+    this.grantsPoller.unref?.();
     return this;
   }
 
@@ -134,6 +153,8 @@ export class Chat {
     if (!user) throw new ChatError('not-signed-in');
     if (user.passwordHash) throw new ChatError('not-allowed', 'this name already has a password');
     await this.store.setPassword(login.key, await hashPassword(password));
+    // A registered name may now hold its grants, and an administrator's name its powers.
+    await this.bus.publishGlobal({ type: 'permissions', key: login.key });
   }
 
   async isRegistered(login: Login): Promise<boolean> {
@@ -141,23 +162,65 @@ export class Chat {
   }
 
   async isAdmin(login: Login): Promise<boolean> {
-    return this.adminKeys.has(login.key) && (await this.isRegistered(login));
+    return (await this.permissions(login)).admin;
   }
 
   async canCreateChannels(login: Login): Promise<boolean> {
-    if (!this.config.restrictChannels) return true;
-    return (await this.isAdmin(login)) || (await this.store.hasGrant(login.key, CREATE_CHANNEL));
+    return (await this.permissions(login)).createChannels;
+  }
+
+  /**
+   * Powers belong to names registered with a password: an administrator's name or a grant is
+   * worth nothing until then, so that whoever signs in first under an unregistered name gets none.
+   */
+  async permissions(login: Login): Promise<Permissions> {
+    const registered = Boolean((await this.store.getUser(login.key))?.passwordHash);
+    const admin = registered && this.adminKeys.has(login.key);
+    const createChannels = !this.config.restrictChannels || admin || (registered && (await this.store.hasGrant(login.key, CREATE_CHANNEL)));
+    return { registered, admin, createChannels };
   }
 
   async grant(admin: Login, rawName: unknown, permission = CREATE_CHANNEL): Promise<void> {
     if (!(await this.isAdmin(admin))) throw new ChatError('not-allowed');
     const name = userName(rawName);
+    if (!(await this.store.getUser(name.key))?.passwordHash) throw new ChatError('not-allowed', 'only a name registered with a password can be granted');
     await this.store.grant(name.key, permission, admin.key, this.now());
+    this.grantsSeen.add(grantId(name.key, permission));
+    await this.bus.publishGlobal({ type: 'permissions', key: name.key });
   }
 
   async revoke(admin: Login, rawName: unknown, permission = CREATE_CHANNEL): Promise<void> {
     if (!(await this.isAdmin(admin))) throw new ChatError('not-allowed');
-    await this.store.revoke(userName(rawName).key, permission);
+    const key = userName(rawName).key;
+    await this.store.revoke(key, permission);
+    this.grantsSeen.delete(grantId(key, permission));
+    await this.bus.publishGlobal({ type: 'permissions', key });
+  }
+
+  /**
+   * Another process (`palaver grant`) may have written grants: when the store says so, read them
+   * again and announce the users whose grants changed. Costs one cheap question a second.
+   */
+  private async pollGrants(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const version = await this.store.externalVersion();
+      if (version === this.storeVersion) return;
+      this.storeVersion = version;
+      const current = await this.readGrants();
+      const changed = new Set<string>();
+      for (const g of current) if (!this.grantsSeen.has(g)) changed.add(grantUser(g));
+      for (const g of this.grantsSeen) if (!current.has(g)) changed.add(grantUser(g));
+      this.grantsSeen = current;
+      for (const key of changed) await this.bus.publishGlobal({ type: 'permissions', key });
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async readGrants(): Promise<Set<string>> {
+    return new Set((await this.store.listGrants()).map(g => grantId(g.userKey, g.permission)));
   }
 
   // ---- channels ----
@@ -262,6 +325,7 @@ export class Chat {
   /** Stops the timers of pending announcements. */
   close(): void {
     if (this.sweeper) clearInterval(this.sweeper);
+    if (this.grantsPoller) clearInterval(this.grantsPoller);
     for (const c of this.crowds.values()) clearTimeout(c.timer);
     this.crowds.clear();
   }

@@ -61,6 +61,7 @@ export class SqliteStore implements ChatStore {
       grant: p('INSERT INTO grants (user_key, permission, granted_by, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
       revoke: p('DELETE FROM grants WHERE user_key = ? AND permission = ?'),
       hasGrant: p('SELECT 1 FROM grants WHERE user_key = ? AND permission = ?'),
+      grants: p('SELECT user_key, permission FROM grants'),
       insertAlert: p('INSERT INTO alerts (author, text, at) VALUES (?, ?, ?)'),
       alerts: p('SELECT * FROM alerts ORDER BY id DESC LIMIT ?'),
     };
@@ -112,6 +113,9 @@ export class SqliteStore implements ChatStore {
   async grant(userKey: string, permission: string, by: string, at: number) { this.q.grant.run(userKey, permission, by, at); }
   async revoke(userKey: string, permission: string) { this.q.revoke.run(userKey, permission); }
   async hasGrant(userKey: string, permission: string) { return this.q.hasGrant.get(userKey, permission) !== undefined; }
+  async listGrants() { return (this.q.grants.all() as Row[]).map(r => ({ userKey: r.user_key as string, permission: r.permission as string })); }
+  // SQLite changes data_version only when another connection commits, never for our own writes.
+  async externalVersion() { return this.db.pragma('data_version', { simple: true }) as number; }
 
   async addAlert(a: Omit<Alert, 'id'>) {
     const id = Number(this.q.insertAlert.run(a.author, a.text, a.at).lastInsertRowid);

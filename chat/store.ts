@@ -38,6 +38,13 @@ export interface ChatStore {
   grant(userKey: string, permission: string, by: string, at: number): Promise<void>;
   revoke(userKey: string, permission: string): Promise<void>;
   hasGrant(userKey: string, permission: string): Promise<boolean>;
+  /** Every grant, as `userKey` and `permission` pairs. */
+  listGrants(): Promise<{ userKey: string; permission: string }[]>;
+  /**
+   * A number that changes when another process has written to the store (`palaver grant` beside
+   * a running server), and only then: cheap enough to ask every second.
+   */
+  externalVersion(): Promise<number>;
 
   addAlert(a: Omit<Alert, 'id'>): Promise<Alert>;
   alerts(limit: number): Promise<Alert[]>;

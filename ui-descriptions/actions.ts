@@ -1,4 +1,5 @@
 // The actions the chat's descriptions call, by name.
+import { ChatError } from '../chat/errors.ts';
 import type { Action } from '../core/library.ts';
 import { note, openChannel, showLatest, showOlder } from './chat-view.ts';
 import { refusal } from './refusals.ts';
@@ -55,6 +56,8 @@ export const actions: Record<string, Action<ChatState>> = {
   },
 
   'open-new-channel': async (ui) => {
+    // A button shown a moment ago may be stale, or the click forged: the chat decides.
+    if (!(await ui.state.chat.canCreateChannels(loginOf(ui)))) return note(ui, refusal(ui, new ChatError('not-allowed')));
     const key = await ui.popup('new-channel');
     if (typeof key === 'string') await openChannel(ui, key);
   },
@@ -69,8 +72,8 @@ export const actions: Record<string, Action<ChatState>> = {
   },
 
   'open-register': async (ui) => {
+    // The chat announces the registration: every session of this user hides the button then.
     if ((await ui.popup('register')) !== 'saved') return;
-    if (ui.has('register')) ui.remove('register');
     note(ui, ui.t('Your name is registered: sign in with your password from now on.'));
   },
 
@@ -85,7 +88,10 @@ export const actions: Record<string, Action<ChatState>> = {
     }
   },
 
-  'open-send-alert': async (ui) => { await ui.popup('send-alert'); },
+  'open-send-alert': async (ui) => {
+    if (!(await ui.state.chat.isAdmin(loginOf(ui)))) return note(ui, refusal(ui, new ChatError('not-allowed')));
+    await ui.popup('send-alert');
+  },
 
   'send-alert': async (ui) => {
     try {

@@ -72,15 +72,28 @@ export async function enterMain(ui: ChatUi) {
   const login = loginOf(ui);
   ui.show('main');
   ui.set('me', 'text', ui.t('Signed in as {name}', { name: login.name }));
-  if (!(await chat.isAdmin(login))) ui.remove('alert');
-  if (await chat.isRegistered(login)) ui.remove('register');
-  if (!(await chat.canCreateChannels(login))) ui.remove('new-channel');
-  for (const ch of await chat.listChannels()) ui.add('channels', { value: ch.key, text: ch.name });
+  // Subscribe first, so that a grant or a new channel arriving while we read is not missed.
   // Only what this screen shows becomes a task: with thousands of sessions, a task per session
   // for an event it ignores is thousands of tasks for nothing.
-  ui.state.subscriptions.push(await chat.bus.subscribeGlobal(e => { if (e.type !== 'presence') ui.post(() => onGlobal(ui, e)); }));
+  ui.state.subscriptions.push(await chat.bus.subscribeGlobal(e => { if (shows(ui, e)) ui.post(() => onGlobal(ui, e)); }));
+  await showPermissions(ui);
+  for (const ch of await chat.listChannels()) ui.add('channels', { value: ch.key, text: ch.name });
   await chat.connect(login, ui.state.presenceId);
   await openChannel(ui, (await chat.lastChannel(login)).key);
+}
+
+/** Shows the buttons of what the user may do now: at entry, and each time it changes. */
+export async function showPermissions(ui: ChatUi) {
+  const may = await ui.state.chat.permissions(loginOf(ui));
+  ui.set('open-new-channel', 'visible', may.createChannels);
+  ui.set('open-send-alert', 'visible', may.admin);
+  ui.set('open-register', 'visible', !may.registered);
+}
+
+/** Whether this session shows `e`: not presence, and only its own user's permissions. */
+function shows(ui: ChatUi, e: GlobalEvent): boolean {
+  if (e.type === 'presence') return false;
+  return e.type !== 'permissions' || e.key === ui.state.login?.key;
 }
 
 export async function openChannel(ui: ChatUi, key: string) {
@@ -174,6 +187,8 @@ function onGlobal(ui: ChatUi, e: GlobalEvent): unknown {
         from: { text: ui.t('Alert from {name} at {time}', { name: e.alert.author, time: hhmm(e.alert.at) }) },
         text: { text: e.alert.text },
       });
+    case 'permissions':
+      return showPermissions(ui);
     case 'presence':
       return;
   }

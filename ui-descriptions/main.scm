@@ -5,9 +5,11 @@
       (label name me)
       (label text (_ "Channels"))
       (listbox name channels (on select open-channel))
-      (button name new-channel text (_ "New channel") (on click open-new-channel))
-      (button name register text (_ "Keep my name") (on click open-register))
-      (button name alert text (_ "Send alert") (on click open-send-alert))   ; administrators only
+      ; Shown and hidden as the user's permissions change (grants, registration); hidden until
+      ; known. Named apart from the popups they open, so that setting them never finds a popup.
+      (button name open-new-channel text (_ "New channel") visible #f (on click open-new-channel))
+      (button name open-register text (_ "Keep my name") visible #f (on click open-register))
+      (button name open-send-alert text (_ "Send alert") visible #f (on click open-send-alert))
       (button name sign-out text (_ "Sign out") (on click sign-out)))
     (vbox name talk
       (label name topic)

@@ -111,7 +111,7 @@ test('an administrator\'s alert pops up in every browser', { skip }, async () =>
   await signIn(root, 'root', 'rootpassword');
   const gina = await page();
   await signIn(gina, 'gina');
-  await root.click('[data-name=alert]');
+  await root.click('[data-name=open-send-alert]');
   await root.fill('dialog[open] [data-name=text]', 'Maintenance at noon');
   await root.click('dialog[open] [data-name=send]');
   for (const p of [gina, root]) {
@@ -127,7 +127,7 @@ test('a reload in the middle of typing, with a popup open, restores both', { ski
   const hank = await page();
   await signIn(hank, 'hank');
   await hank.fill('[data-name=message]', 'half-typed thought');
-  await hank.click('[data-name=new-channel]');
+  await hank.click('[data-name=open-new-channel]');
   await hank.fill('dialog[open] [data-name=name]', 'drafts');
   await hank.waitForTimeout(400);          // past the typing debounce
   await hank.reload();

@@ -104,7 +104,7 @@ test('channels: general exists; create, list with creator and time; names unique
 test('restricted channel creation: administrators and granted users only', async () => {
   const { chat } = await openChat(':memory:', { admins: ['root'], restrictChannels: true });
   const root = await chat.signIn('root', 'rootpass');
-  const bob = await chat.signIn('bob');
+  const bob = await chat.signIn('bob', 'bobpass');   // grants are for registered names
   await refused(chat.createChannel(bob, 'bobs'), 'not-allowed');
   await refused(chat.grant(bob, 'bob'), 'not-allowed');
   await chat.createChannel(root, 'ops');

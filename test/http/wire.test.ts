@@ -127,7 +127,7 @@ test('a server restart signs nobody out: the client reconnects to its last chann
   const c = new RemoteHeadless(s.url);
   await c.connect();
   await c.signIn('erin');
-  c.driver.click('new-channel');
+  c.driver.click('open-new-channel');
   await c.until(() => c.driver.has('create'));
   c.driver.type('name', 'after-restart'); c.driver.click('create');
   await c.until(() => c.driver.text('topic') === '# after-restart');
