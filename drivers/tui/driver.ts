@@ -6,7 +6,7 @@ import blessed from 'blessed';
 import type { Driver, EventSink, WidgetId, WidgetSpec } from '../../core/driver.ts';
 import type { Attributes, Value } from '../../core/values.ts';
 import { layout, naturalHeight, type LayoutNode, type Rect } from './layout.ts';
-import { clean, fitEnd, safe, width, wrap } from './text.ts';
+import { clean, fitEnd, graphemeAt, graphemeBefore, graphemes, safe, typable, width, wrap } from './text.ts';
 
 interface Node extends LayoutNode {
   events: readonly string[];
@@ -54,9 +54,11 @@ export class BlessedDriver implements Driver {
   private messageTimer: ReturnType<typeof setTimeout> | null = null;
   /** How many times the screen was drawn (bursts of commands make one). */
   paints = 0;
+  private readonly numbers: Intl.NumberFormat;
 
   constructor(private readonly opts: TuiOptions) {
     this.screen = opts.screen;
+    this.numbers = numberFormat(opts.languages);
     this.statusBox = blessed.box({ parent: this.screen, bottom: 0, left: 0, height: 1, width: '100%', tags: true, style: { fg: 'black', bg: 'white' } });
     this.screen.on('keypress', (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) => this.onKey(ch, key));
     this.screen.on('resize', () => this.schedule());
@@ -288,16 +290,30 @@ export class BlessedDriver implements Driver {
   private textboxContent(n: Node, cols: number, focused: boolean): string {
     const text = String(n.attrs.text ?? '');
     if (!text && !focused) return `{gray-fg}${safe(n.attrs.placeholder ?? '')}{/gray-fg}`;
+    // Near its max-length a box shows its count on the right, red past it; the text has the rest.
+    const count = countNear(text, n.attrs['max-length'], this.numbers);
+    if (!count || cols < width(count.text) + 8) return this.editorLine(n, text, cols, focused).line;
+    const room = cols - width(count.text) - 1;
+    const { line, used } = this.editorLine(n, text, room, focused);
+    const shown = count.over ? `{red-fg}{bold}${count.text}{/bold}{/red-fg}` : `{gray-fg}${count.text}{/gray-fg}`;
+    return `${line}${' '.repeat(room - used + 1)}${shown}`;
+  }
+
+  /** A text box's text in `cols` cells: its end, or around the cursor when focused; and the cells used. */
+  private editorLine(n: Node, text: string, cols: number, focused: boolean): { line: string; used: number } {
     const shown = (s: string) => clean(n.attrs.secret === true ? '*'.repeat([...s].length) : s.replace(/\n/g, '↵'));
+    if (!focused) {
+      const end = fitEnd(shown(text), cols);
+      return { line: blessed.escape(end), used: width(end) };
+    }
     const cursor = Math.min(n.cursor ?? text.length, text.length);
     const before = fitEnd(shown(text.slice(0, cursor)), Math.max(1, cols - 1));
-    if (!focused) return blessed.escape(fitEnd(shown(text), cols));
-    const at = [...text.slice(cursor)][0] ?? ' ';
-    const rest = shown(text.slice(cursor + at.length));
+    const under = graphemeAt(text, cursor);
+    const at = shown(under) || ' ';
     let tail = '';
-    let room = cols - width(before) - width(shown(at) || ' ');
-    for (const ch of rest) { if (width(ch) > room) break; tail += ch; room -= width(ch); }
-    return `${blessed.escape(before)}{inverse}${blessed.escape(shown(at) || ' ')}{/inverse}${blessed.escape(tail)}`;
+    let room = cols - width(before) - width(at);
+    for (const ch of graphemes(shown(text.slice(cursor + under.length)))) { if (width(ch) > room) break; tail += ch; room -= width(ch); }
+    return { line: `${blessed.escape(before)}{inverse}${blessed.escape(at)}{/inverse}${blessed.escape(tail)}`, used: cols - room };
   }
 
   /** The lines of a list box, with the scroll kept on the selection or on the newest entry. */
@@ -421,13 +437,11 @@ export class BlessedDriver implements Driver {
   private editKey(n: Node, ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) {
     let text = String(n.attrs.text ?? '');
     let cur = Math.min(n.cursor ?? text.length, text.length);
-    const max = typeof n.attrs['max-length'] === 'number' ? n.attrs['max-length'] : Infinity;
-    const prevLen = (s: string, i: number) => ([...s.slice(0, i)].pop() ?? '').length;
-    const nextLen = (s: string, i: number) => ([...s.slice(i)][0] ?? '').length;
+    // Moves and deletes take a whole character: a letter with its marks, a surrogate pair.
+    const prevLen = (s: string, i: number) => graphemeBefore(s, i).length;
+    const nextLen = (s: string, i: number) => graphemeAt(s, i).length;
+    // Never cut at max-length: the counter shows the excess and the server refuses it.
     const insert = (s: string) => {
-      const room = max - [...text].length;
-      if (room <= 0) return;
-      s = [...s].slice(0, room).join('');
       text = text.slice(0, cur) + s + text.slice(cur);
       cur += s.length;
     };
@@ -446,7 +460,7 @@ export class BlessedDriver implements Driver {
       case 'C-k': text = text.slice(0, cur); break;
       case 'C-w': { const start = text.slice(0, cur).replace(/\S+\s*$/, '').length; text = text.slice(0, start) + text.slice(cur); cur = start; break; }
       default:
-        if (ch && !key.ctrl && !key.meta && clean(ch) === ch && ch !== '\n') insert(ch);
+        if (ch && !key.ctrl && !key.meta && typable(ch)) insert(ch);
         else return;
     }
     if (text !== n.attrs.text) {
@@ -560,4 +574,21 @@ function itemLines(a: Attributes, cols: number): { lines: string[]; prefix?: str
 function rootOf(n: Node): Node {
   while (n.parent) n = n.parent;
   return n;
+}
+
+/** From this share of its max-length on, a text box shows its count. */
+const COUNT_FROM = 0.9;
+
+/** "3,950 / 4,000" once a text nears its max-length, counted in code points as the server
+ *  counts; `over` past it. Nothing when the box has no max-length or the text is short. */
+function countNear(text: string, max: Value | undefined, numbers: Intl.NumberFormat): { text: string; over: boolean } | null {
+  if (typeof max !== 'number' || text.length < max * COUNT_FROM) return null;   // code points <= UTF-16 units
+  const count = [...text].length;
+  if (count < max * COUNT_FROM) return null;
+  return { text: `${numbers.format(count)} / ${numbers.format(max)}`, over: count > max };
+}
+
+/** Numbers as the user's languages write them; a tag Intl does not take falls back to its default. */
+function numberFormat(languages: readonly string[]): Intl.NumberFormat {
+  try { return new Intl.NumberFormat([...languages]); } catch { return new Intl.NumberFormat(); }
 }
