@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Bus } from './bus.ts';
 import { ChatError } from './errors.ts';
-import { channelName, messageText, nameKey, userName } from './names.ts';
+import { channelName, messageText, nameKey, sortKey, userName } from './names.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { RateLimiter } from './rate-limit.ts';
 import type { Channel, ChatStore, Message } from './store.ts';
@@ -113,24 +113,24 @@ export class Chat {
   async signIn(rawName: unknown, password?: string): Promise<Login> {
     const name = userName(rawName);
     const existing = await this.store.getUser(name.key);
-    if (existing?.passwordHash) {
-      if (!password) throw new ChatError('password-required');
-      if (!this.passwordLimiter.allowed(name.key)) throw new ChatError('rate-limited');
-      if (!(await verifyPassword(password, existing.passwordHash))) {
-        this.passwordLimiter.record(name.key);
-        throw new ChatError('wrong-password');
-      }
-      this.passwordLimiter.reset(name.key);
-    } else {
-      if (await this.store.hasActiveLogin(name.key, this.now())) throw new ChatError('name-taken');
-      if (password) checkPassword(password);
-    }
-    const user = await this.store.ensureUser(name.key, name.display, this.now());
-    if (!existing?.passwordHash && password) await this.store.setPassword(name.key, await hashPassword(password));
     const token = randomBytes(32).toString('base64url');
     const at = this.now();
-    await this.store.createLogin({ tokenHash: hashToken(token), userKey: user.key, name: user.name, createdAt: at, expiresAt: at + this.config.loginTtlMs });
-    return { token, name: user.name, key: user.key };
+    const login = { tokenHash: hashToken(token), userKey: name.key, name: existing?.passwordHash ? existing.name : name.display, createdAt: at, expiresAt: at + this.config.loginTtlMs };
+    if (existing?.passwordHash) {
+      if (!password) throw new ChatError('password-required');
+      // The attempt counts before the (slow) check: concurrent tries cannot all pass the limit.
+      if (!this.passwordLimiter.take(name.key)) throw new ChatError('rate-limited');
+      if (!(await verifyPassword(password, existing.passwordHash))) throw new ChatError('wrong-password');
+      this.passwordLimiter.reset(name.key);
+      await this.store.createLogin(login);
+    } else {
+      if (password) checkPassword(password);
+      // Refused early, before hashing; claimName checks again in the same step as it writes.
+      if (await this.store.hasActiveLogin(name.key, at)) throw new ChatError('name-taken');
+      const hash = password ? await hashPassword(password) : null;
+      if ((await this.store.claimName(login, hash, this.now())) !== 'ok') throw new ChatError('name-taken');
+    }
+    return { token, name: login.name, key: name.key };
   }
 
   /** The login behind a token, if it is still valid; its lifetime is renewed. */
@@ -152,7 +152,8 @@ export class Chat {
     const user = await this.store.getUser(login.key);
     if (!user) throw new ChatError('not-signed-in');
     if (user.passwordHash) throw new ChatError('not-allowed', 'this name already has a password');
-    await this.store.setPassword(login.key, await hashPassword(password));
+    // Of concurrent registrations only the first sets it, and only while this sign-in holds the name.
+    if (!(await this.store.setFirstPassword(login.key, await hashPassword(password), hashToken(login.token), this.now()))) throw new ChatError('not-allowed', 'this name already has a password');
     // A registered name may now hold its grants, and an administrator's name its powers.
     await this.bus.publishGlobal({ type: 'permissions', key: login.key });
   }
@@ -227,7 +228,12 @@ export class Chat {
 
   listChannels(): Promise<Channel[]> { return this.store.listChannels(); }
 
+  /** A channel by its key, or by its name. */
   async channel(raw: unknown): Promise<Channel> {
+    if (typeof raw !== 'string' || raw.length > 1000) throw new ChatError('no-such-channel');
+    // A key is not always a valid name (a look-alike key may hold symbols): look it up as it is first.
+    const byKey = await this.store.getChannel(raw);
+    if (byKey) return byKey;
     let key: string;
     try { key = channelName(raw).key; } catch { throw new ChatError('no-such-channel'); }
     const ch = await this.store.getChannel(key);
@@ -309,9 +315,9 @@ export class Chat {
   private addSorted(channel: string, name: string) {
     let list = this.sortedNames.get(channel);
     if (!list) { list = []; this.sortedNames.set(channel, list); }
-    const key = nameKey(name);
+    const key = sortKey(name);
     let lo = 0, hi = list.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (nameKey(list[mid]) < key) lo = mid + 1; else hi = mid; }
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (sortKey(list[mid]) < key) lo = mid + 1; else hi = mid; }
     list.splice(lo, 0, name);
   }
 

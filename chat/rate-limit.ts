@@ -1,29 +1,37 @@
-// A sliding-window limiter: at most `limit` hits per `windowMs` for each key.
+// A sliding-window limiter: at most `limit` hits per `windowMs` for each key. Keys whose hits
+// have all expired are dropped now and then, so the table holds only recently active keys.
 export class RateLimiter {
   private readonly hits = new Map<string, number[]>();
+  private pruneAt = 1024;
 
   constructor(private readonly limit: number, private readonly windowMs: number, private readonly now: () => number = Date.now) {}
 
-  /** Records a hit; false if the key is over its limit (the hit is then not recorded). */
+  /**
+   * Records a hit; false if the key is over its limit (the hit is then not recorded). Taking
+   * before any await is what keeps concurrent attempts from passing the check together.
+   */
   take(key: string): boolean {
-    if (!this.allowed(key)) return false;
-    this.hits.get(key)!.push(this.now());
+    const list = this.current(key);
+    if (list.length >= this.limit) return false;
+    list.push(this.now());
+    this.hits.set(key, list);
+    if (this.hits.size >= this.pruneAt) this.prune();
     return true;
   }
 
-  /** Whether a hit would be allowed now, without recording one. */
-  allowed(key: string): boolean {
-    const since = this.now() - this.windowMs;
-    let list = this.hits.get(key);
-    if (!list) { list = []; this.hits.set(key, list); }
-    while (list.length && list[0] <= since) list.shift();
-    return list.length < this.limit;
-  }
-
-  record(key: string): void {
-    this.allowed(key);
-    this.hits.get(key)!.push(this.now());
-  }
-
+  /** Forgets a key's hits (a correct password clears the failed ones). */
   reset(key: string): void { this.hits.delete(key); }
+
+  private current(key: string): number[] {
+    const list = this.hits.get(key);
+    if (!list) return [];
+    const since = this.now() - this.windowMs;
+    while (list.length && list[0] <= since) list.shift();
+    return list;
+  }
+
+  private prune() {
+    for (const key of [...this.hits.keys()]) if (!this.current(key).length) this.hits.delete(key);
+    this.pruneAt = Math.max(1024, this.hits.size * 2);
+  }
 }

@@ -4,9 +4,11 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { rekey } from './sqlite-rekey.ts';
 import type { Alert, Channel, ChatStore, LoginRecord, Message, UserRecord } from './store.ts';
 
-const MIGRATIONS: string[] = [
+/** SQL, or a function for what SQL alone cannot compute. Each runs once, in a transaction. */
+const MIGRATIONS: (string | ((db: Database.Database) => void))[] = [
   `CREATE TABLE users (key TEXT PRIMARY KEY, name TEXT NOT NULL, password_hash TEXT, last_channel TEXT, created_at INTEGER NOT NULL);
    CREATE TABLE logins (token_hash TEXT PRIMARY KEY, user_key TEXT NOT NULL, name TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
    CREATE INDEX logins_by_user ON logins (user_key, expires_at);
@@ -15,6 +17,8 @@ const MIGRATIONS: string[] = [
    CREATE INDEX messages_by_channel ON messages (channel, id);
    CREATE TABLE grants (user_key TEXT NOT NULL, permission TEXT NOT NULL, granted_by TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (user_key, permission));
    CREATE TABLE alerts (id INTEGER PRIMARY KEY AUTOINCREMENT, author TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL);`,
+  // 2: names that look alike became one name (the key is the confusables skeleton).
+  rekey,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -28,6 +32,7 @@ const message = (r: Row): Message => ({ id: r.id as number, channel: r.channel a
 export class SqliteStore implements ChatStore {
   private readonly db: Database.Database;
   private readonly q;
+  private readonly claim;
 
   /** Opens (creating and migrating as needed) the database at `file`, or ':memory:'. */
   constructor(file: string, sync: 'NORMAL' | 'FULL' = (process.env.PALAVER_SQLITE_SYNC === 'FULL' ? 'FULL' : 'NORMAL')) {
@@ -41,8 +46,9 @@ export class SqliteStore implements ChatStore {
     const p = (sql: string) => this.db.prepare(sql);
     this.q = {
       getUser: p('SELECT * FROM users WHERE key = ?'),
-      insertUser: p('INSERT INTO users (key, name, created_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING'),
-      setPassword: p('UPDATE users SET password_hash = ? WHERE key = ?'),
+      claimUser: p('INSERT INTO users (key, name, created_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET name = excluded.name WHERE password_hash IS NULL'),
+      setPassword: p('UPDATE users SET password_hash = ? WHERE key = ? AND password_hash IS NULL'),
+      setFirstPassword: p('UPDATE users SET password_hash = ? WHERE key = ? AND password_hash IS NULL AND EXISTS (SELECT 1 FROM logins WHERE token_hash = ? AND user_key = users.key AND expires_at > ?)'),
       setLast: p('UPDATE users SET last_channel = ? WHERE key = ?'),
       insertLogin: p('INSERT INTO logins (token_hash, user_key, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?)'),
       getLogin: p('SELECT * FROM logins WHERE token_hash = ?'),
@@ -65,6 +71,16 @@ export class SqliteStore implements ChatStore {
       insertAlert: p('INSERT INTO alerts (author, text, at) VALUES (?, ?, ?)'),
       alerts: p('SELECT * FROM alerts ORDER BY id DESC LIMIT ?'),
     };
+    // better-sqlite3 runs this synchronously, and IMMEDIATE takes the write lock at once, so no
+    // other claim (in this process or another) runs between the checks and the writes.
+    this.claim = this.db.transaction((l: LoginRecord, passwordHash: string | null, now: number): 'ok' | 'taken' | 'registered' => {
+      if ((this.q.getUser.get(l.userKey) as Row | undefined)?.password_hash) return 'registered';
+      if (this.q.activeLogin.get(l.userKey, now)) return 'taken';
+      this.q.claimUser.run(l.userKey, l.name, l.createdAt);
+      if (passwordHash) this.q.setPassword.run(passwordHash, l.userKey);
+      this.q.insertLogin.run(l.tokenHash, l.userKey, l.name, l.createdAt, l.expiresAt);
+      return 'ok';
+    });
   }
 
   private migrate() {
@@ -72,7 +88,8 @@ export class SqliteStore implements ChatStore {
     if (version > SCHEMA_VERSION) throw new Error(`the database is from a newer Palaver (schema ${version}, this one knows ${SCHEMA_VERSION})`);
     for (let v = version; v < MIGRATIONS.length; v++) {
       this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]);
+        const step = MIGRATIONS[v];
+        if (typeof step === 'string') this.db.exec(step); else step(this.db);
         this.db.pragma(`user_version = ${v + 1}`);
       })();
     }
@@ -81,11 +98,8 @@ export class SqliteStore implements ChatStore {
   async close() { if (this.db.open) this.db.close(); }
 
   async getUser(key: string) { const r = this.q.getUser.get(key) as Row | undefined; return r ? user(r) : null; }
-  async ensureUser(key: string, name: string, at: number) {
-    this.q.insertUser.run(key, name, at);
-    return user(this.q.getUser.get(key) as Row);
-  }
-  async setPassword(key: string, hash: string) { this.q.setPassword.run(hash, key); }
+  async claimName(l: LoginRecord, passwordHash: string | null, now: number) { return this.claim.immediate(l, passwordHash, now); }
+  async setFirstPassword(key: string, hash: string, tokenHash: string, now: number) { return this.q.setFirstPassword.run(hash, key, tokenHash, now).changes === 1; }
   async setLastChannel(key: string, ch: string) { this.q.setLast.run(ch, key); }
 
   async createLogin(l: LoginRecord) { this.q.insertLogin.run(l.tokenHash, l.userKey, l.name, l.createdAt, l.expiresAt); }

@@ -11,9 +11,15 @@ export interface ChatStore {
   close(): Promise<void>;
 
   getUser(key: string): Promise<UserRecord | null>;
-  /** Creates the user if new; keeps the existing display name otherwise. */
-  ensureUser(key: string, name: string, at: number): Promise<UserRecord>;
-  setPassword(key: string, hash: string): Promise<void>;
+  /**
+   * In one step, signs in under a name that has no password: creates the user (or takes its
+   * display name as `login.name`), sets `passwordHash` if given, and stores the login. Refused
+   * with 'taken' while an unexpired login holds the name, 'registered' if it has a password:
+   * of concurrent claims exactly one wins.
+   */
+  claimName(login: LoginRecord, passwordHash: string | null, now: number): Promise<'ok' | 'taken' | 'registered'>;
+  /** Sets the password of a user who has none, only while the login `tokenHash` holds the name; false otherwise. */
+  setFirstPassword(key: string, hash: string, tokenHash: string, now: number): Promise<boolean>;
   setLastChannel(key: string, channel: string): Promise<void>;
 
   createLogin(login: LoginRecord): Promise<void>;

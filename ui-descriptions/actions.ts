@@ -9,6 +9,9 @@ const text = (ui: ChatUi, name: string) => String(ui.get(name, 'text') ?? '');
 
 /** Signs in with what the login screen holds, or shows why not. */
 export async function signIn(ui: ChatUi, user: string, password: string | undefined): Promise<string | null> {
+  // A session holds one sign-in: a new one ends the earlier first (its token stops resuming, it
+  // leaves Here now, its name is free again), also when the new one is then refused.
+  if (ui.user || ui.state.login) await ui.signOut();
   try {
     const login = await ui.state.chat.signIn(user, password || undefined);
     ui.state.login = login;

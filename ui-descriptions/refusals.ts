@@ -6,6 +6,7 @@ export const REFUSALS: Record<ChatErrorCode, string> = {
   'name-invalid': 'Names are 1 to 32 letters, digits, dots, dashes or underscores.',
   'name-reserved': 'That name is reserved.',
   'name-taken': 'That name is taken. Please pick another one.',
+  'mixed-scripts': 'A name cannot mix alphabets, such as Latin and Cyrillic letters.',
   'password-required': 'This name is registered: enter its password.',
   'wrong-password': 'Wrong password.',
   'password-invalid': 'Passwords are 4 to 256 characters.',
@@ -13,7 +14,7 @@ export const REFUSALS: Record<ChatErrorCode, string> = {
   'channel-exists': 'A channel with that name exists already.',
   'no-such-channel': 'There is no such channel.',
   empty: 'Type something first.',
-  'too-long': 'Messages are limited to 4,000 characters.',
+  'too-long': 'Messages are limited to {max} characters.',
   'no-such-message': 'That message is gone.',
   'not-allowed': 'You are not allowed to do that.',
   'rate-limited': 'Slow down: too many attempts. Try again in a moment.',
@@ -22,6 +23,7 @@ export const REFUSALS: Record<ChatErrorCode, string> = {
 
 /** The translated text for a chat refusal; anything else is not a refusal and is rethrown. */
 export function refusal(ui: Ui<unknown>, err: unknown): string {
-  if (err instanceof ChatError) return ui.t(REFUSALS[err.code]);
-  throw err;
+  if (!(err instanceof ChatError)) throw err;
+  const params = err.params && Object.fromEntries(Object.entries(err.params).map(([k, v]) => [k, typeof v === 'number' ? v.toLocaleString(ui.language) : v]));
+  return ui.t(REFUSALS[err.code], params);
 }
