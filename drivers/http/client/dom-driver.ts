@@ -15,6 +15,8 @@ interface Rendered {
   box: HTMLElement;
   /** textbox: the user typed since the last event this driver sent. */
   typed?: boolean;
+  /** textbox: its count, shown after it near its max-length. */
+  counter?: HTMLElement;
 }
 
 const INPUT_DEBOUNCE_MS = 250;
@@ -24,8 +26,11 @@ export class DomDriver implements Driver {
   private roots: Rendered[] = [];
   private sink: EventSink | null = null;
   private readonly pendingInput = new Map<WidgetId, ReturnType<typeof setTimeout>>();
+  private readonly numbers: Intl.NumberFormat;
 
-  constructor(private readonly host: HTMLElement, private readonly notify: (message: string) => void) {}
+  constructor(private readonly host: HTMLElement, private readonly notify: (message: string) => void) {
+    this.numbers = numberFormat(this.languages());
+  }
 
   languages(): readonly string[] { return navigator.languages?.length ? navigator.languages : [navigator.language]; }
 
@@ -85,6 +90,7 @@ export class DomDriver implements Driver {
     else this.roots = this.roots.filter(x => x !== r);
     if (r.kind === 'popup') (r.el as HTMLDialogElement).close();
     r.el.remove();
+    r.counter?.remove();
     if (r.kind === 'popup') this.autofocus(null);
   }
 
@@ -152,7 +158,7 @@ export class DomDriver implements Driver {
         if (input instanceof HTMLTextAreaElement) input.rows = 2;
         else input.type = w.attrs.secret === true ? 'password' : 'text';
         input.autocomplete = w.attrs.secret === true ? 'current-password' : 'off';
-        input.addEventListener('input', () => { r.typed = true; this.scheduleInput(r); });
+        input.addEventListener('input', () => { r.typed = true; this.showCount(r); this.scheduleInput(r); });
         input.addEventListener('keydown', (ev: Event) => {
           const e = ev as KeyboardEvent;
           if (e.key !== 'Enter' || e.isComposing) return;
@@ -195,7 +201,7 @@ export class DomDriver implements Driver {
     switch (attr) {
       case 'name': if (typeof value === 'string') el.dataset.name = value; return;
       case 'value': if (r.kind === 'item' && typeof value === 'string') el.dataset.value = value; return;
-      case 'visible': el.hidden = value === false; return;
+      case 'visible': el.hidden = value === false; this.showCount(r); return;
       case 'enabled':
         if (el instanceof HTMLButtonElement || el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) el.disabled = value === false;
         else el.setAttribute('aria-disabled', String(value === false));
@@ -205,11 +211,12 @@ export class DomDriver implements Driver {
         else document.title = String(value ?? 'Palaver');
         return;
       case 'placeholder': if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) el.placeholder = String(value ?? ''); return;
-      case 'max-length': if ((el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) && typeof value === 'number') el.maxLength = value; return;
+      // Not the DOM's maxlength, which silently cuts a paste: a count, and the server's refusal.
+      case 'max-length': this.showCount(r); return;
       case 'secret': if (el instanceof HTMLInputElement) el.type = value === true ? 'password' : 'text'; return;
       case 'selected': this.showSelected(r, value); return;
       case 'text':
-        if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) { el.value = String(value ?? ''); return; }
+        if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) { el.value = String(value ?? ''); this.showCount(r); return; }
         if (r.kind === 'item') { this.renderItem(r); return; }
         el.textContent = String(value ?? '');
         if (r.kind === 'label') el.hidden = el.textContent === '' || r.attrs.visible === false;
@@ -255,6 +262,30 @@ export class DomDriver implements Driver {
       li.append(head);
     }
     li.append(text);
+  }
+
+  /** Near its max-length a text box shows its count after it ("3,950 / 4,000"), marked invalid
+   *  past it. The text is never cut: the server refuses what is too long, in its own words. */
+  private showCount(r: Rendered) {
+    if (r.kind !== 'textbox') return;
+    const input = r.el as HTMLInputElement | HTMLTextAreaElement;
+    const count = countNear(input.value, r.attrs['max-length'], this.numbers);
+    if (!count && !r.counter) return;
+    if (!r.counter) {
+      r.counter = document.createElement('div');
+      r.counter.className = 'counter';
+      r.counter.id = `count-${r.id}`;
+      r.counter.setAttribute('aria-live', 'polite');
+      input.after(r.counter);
+    }
+    const shown = count !== null && !input.hidden;
+    r.counter.hidden = !shown;
+    r.counter.textContent = count?.text ?? '';
+    r.counter.classList.toggle('over', shown && count.over);
+    if (shown) input.setAttribute('aria-describedby', r.counter.id);
+    else input.removeAttribute('aria-describedby');
+    if (shown && count.over) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
   }
 
   private showSelected(list: Rendered, value: Value) {
@@ -349,4 +380,21 @@ function rootOf(r: Rendered): Rendered {
 
 function isAtBottom(el: HTMLElement): boolean {
   return el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+}
+
+/** From this share of its max-length on, a text box shows its count. */
+const COUNT_FROM = 0.9;
+
+/** "3,950 / 4,000" once a text nears its max-length, counted in code points as the server
+ *  counts (an emoji is one); `over` past it. Nothing without a max-length or far from it. */
+function countNear(text: string, max: Value | undefined, numbers: Intl.NumberFormat): { text: string; over: boolean } | null {
+  if (typeof max !== 'number' || text.length < max * COUNT_FROM) return null;   // code points <= UTF-16 units
+  const count = [...text].length;
+  if (count < max * COUNT_FROM) return null;
+  return { text: `${numbers.format(count)} / ${numbers.format(max)}`, over: count > max };
+}
+
+/** Numbers as the user's languages write them; a tag Intl does not take falls back to its default. */
+function numberFormat(languages: readonly string[]): Intl.NumberFormat {
+  try { return new Intl.NumberFormat([...languages]); } catch { return new Intl.NumberFormat(); }
 }
