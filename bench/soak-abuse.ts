@@ -199,6 +199,9 @@ const registrationRace: Attack = {
   },
 };
 
+/** A name as a tally key: anything outside printable ASCII as \\uXXXX, so no bidi mark reverses the report. */
+const visible = (s: string) => s.replace(/[^\x20-\x7e]/g, ch => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 /** Issue items 7 and 11: names that look like the honest `alice` and `bobby`, and names with hidden marks. */
 const lookAlikes: Attack = {
   name: 'look-alike and hidden-mark names', pauseMs: 5_000,
@@ -207,7 +210,7 @@ const lookAlikes: Attack = {
     for (const [i, name] of names.entries()) {
       if (ctx.stopping()) return;
       const { client, answer } = await rawSignIn(ctx.base, address(73, (n * names.length + i) % ADDRESSES), name);
-      count(tally, `${JSON.stringify(name)} ${answer === 'signed-in' ? 'SIGNED IN' : answer}`);
+      count(tally, `${visible(name)} ${answer === 'signed-in' ? 'SIGNED IN' : answer}`);
       client?.end();
     }
   },

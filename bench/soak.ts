@@ -121,10 +121,12 @@ phase = 'drain';
 const byChannel = new Map<string, { n: number; at: number }[]>(CHANNELS.map(c => [c, []]));
 for (const [n, s] of ledger.sent) byChannel.get(s.channel)!.push({ n, at: s.at });
 const expected = users.map(u => byChannel.get(u.channel)!.filter(m => m.at > u.readyAt).map(m => m.n));
-const unseen = () => users.map((u, i) => expected[i].filter(n => !u.seen.has(n)));
-for (const end = Date.now() + 20_000; Date.now() < end && unseen().some(x => x.length); ) await sleep(500);
+// Wait for what is still on its way, re-checking only what is still missing.
+let lostSets = users.map((u, i) => expected[i].filter(n => !u.seen.has(n)));
+for (const end = Date.now() + 20_000; Date.now() < end && lostSets.some(x => x.length); await sleep(500)) {
+  lostSets = lostSets.map((x, i) => (x.length ? x.filter(n => !users[i].seen.has(n)) : x));
+}
 const expectedDeliveries = expected.reduce((sum, x) => sum + x.length, 0);
-const lostSets = unseen();
 const lost = lostSets.reduce((sum, x) => sum + x.length, 0);
 const lostMessages = new Set(lostSets.flat()).size;
 
@@ -180,6 +182,7 @@ row('delivery latency p50 / p99 / max (ms)', `${result.honest.latencyMs.p50} / $
 row('honest reconnects / error frames', `${result.honest.reconnects} / ${JSON.stringify(honestErrors)}`);
 row('server log lines / stack traces / errors', `${log.lines} / ${log.stackTraces} / ${log.errors}`);
 row('load generator CPU (% of one core)', result.loadGenerator.cpuPercentOfOneCore);
+row('server log events', Object.entries(log.events).map(([k, v]) => `${k} ${v}`).join('; ') || '(none)');
 console.log('\n  attacks:');
 for (const [name, t] of Object.entries(tallies)) console.log(`    ${name}: ${Object.entries(t).map(([k, v]) => `${k} ${v}`).join('; ')}`);
 for (const s of log.stackSamples) console.log(`  stack: ${s}`);
