@@ -199,7 +199,7 @@ const registrationRace: Attack = {
   },
 };
 
-/** A name as a tally key: anything outside printable ASCII as \\uXXXX, so no bidi mark reverses the report. */
+/** A name as a tally key: anything outside printable ASCII as \uXXXX, so no bidi mark reverses the report. */
 const visible = (s: string) => s.replace(/[^\x20-\x7e]/g, ch => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** Issue items 7 and 11: names that look like the honest `alice` and `bobby`, and names with hidden marks. */
