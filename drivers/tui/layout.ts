@@ -1,6 +1,6 @@
 // Lays a widget tree out on a character grid: vbox stacks, hbox puts side by side, list boxes
 // take the room that is left. Pure, so that a resize simply lays out again.
-import { width, wrap } from './text.ts';
+import { clean, width, wrap } from './text.ts';
 import type { WidgetKind } from '../../core/schema.ts';
 import type { Attributes } from '../../core/values.ts';
 
@@ -14,6 +14,8 @@ export interface LayoutNode {
 export interface Rect { top: number; left: number; width: number; height: number }
 
 const shown = (n: LayoutNode) => n.attrs.visible !== false && !(n.kind === 'label' && !n.attrs.text);
+/** A widget's text as it will be drawn, so that it is measured as drawn. */
+const drawn = (n: LayoutNode) => clean(n.attrs.text);
 
 /** Grows to fill height: list boxes, and boxes holding one. */
 function flexV(n: LayoutNode): boolean {
@@ -30,10 +32,10 @@ function flexH(n: LayoutNode): boolean {
 /** The width a widget would like. */
 export function naturalWidth(n: LayoutNode): number {
   switch (n.kind) {
-    case 'label': return width(String(n.attrs.text ?? ''));
-    case 'button': return width(String(n.attrs.text ?? '')) + 4;
+    case 'label': return width(drawn(n));
+    case 'button': return width(drawn(n)) + 4;
     case 'textbox': return 20;
-    case 'listbox': return Math.min(28, Math.max(12, ...n.children.map(c => width(String(c.attrs.text ?? '')) + 4)));
+    case 'listbox': return Math.min(28, Math.max(12, ...n.children.map(c => width(drawn(c)) + 4)));
     case 'hbox': return n.children.filter(shown).reduce((s, c) => s + naturalWidth(c) + 1, 0);
     default: return Math.max(0, ...n.children.filter(shown).map(naturalWidth));
   }
@@ -43,7 +45,7 @@ export function naturalWidth(n: LayoutNode): number {
 export function naturalHeight(n: LayoutNode, cols: number): number {
   if (!shown(n)) return 0;
   switch (n.kind) {
-    case 'label': return wrap(String(n.attrs.text ?? ''), cols).length;
+    case 'label': return wrap(drawn(n), cols).length;
     case 'button': return 1;
     case 'textbox': return 3;
     case 'listbox': return 4;

@@ -40,6 +40,7 @@ test('a line after a name with 24 combining marks keeps its end; bidi and zero-w
     session.add('list', { value: 'a', author: `z${'\u0301'.repeat(24)}`, time: '09:00', text: words });
     session.add('list', { value: 'b', author: 'bob', time: '09:01', text: `tower Z${'\u0316'.repeat(1000)} then the end of the line` });
     session.add('list', { value: 'c', author: 'eve', time: '09:02', text: 'abc\u202Edef\u2067ghi\u2069jkl\u200Bmno\uFEFFpqr' });
+    session.set('status', 'text', `Z${'\u0316'.repeat(1000)} status`);
   });
   await settle();
   const rows = listRows(vt);
@@ -47,6 +48,8 @@ test('a line after a name with 24 combining marks keeps its end; bidi and zero-w
   assert.ok(shown.includes(`09:00 z: ${words}`), `every word of the line is on screen:\n${rows.join('\n')}`);
   assert.ok(shown.includes('09:01 bob: tower Z then the end of the line'), `the line after a tower of marks is whole:\n${rows.join('\n')}`);
   assert.ok(shown.includes('09:02 eve: abcdefghijklmnopqr'), 'the text around the controls is in order');
+  assert.equal(vt.lines()[0].replace(/\p{M}/gu, '').trim(), 'Z status', 'a label with a tower of marks');
+  assert.ok(vt.lines()[1].startsWith('┌'), 'is laid out as the one line it is drawn in');
   for (let y = 0; y < vt.rows - 1; y++) {
     if (vt.lines()[y].startsWith('│')) assert.equal(cell(vt, vt.cols - 1, y).chars, '│', `the right border of row ${y} stays in its column`);
   }
