@@ -6,7 +6,7 @@ import blessed from 'blessed';
 import type { Driver, EventSink, WidgetId, WidgetSpec } from '../../core/driver.ts';
 import type { Attributes, Value } from '../../core/values.ts';
 import { layout, naturalHeight, type LayoutNode, type Rect } from './layout.ts';
-import { clean, fitEnd, graphemeAt, graphemeBefore, graphemes, safe, typable, width, wrap } from './text.ts';
+import { characters, clean, fitEnd, graphemeAt, graphemeBefore, safe, typable, width, wrap } from './text.ts';
 
 interface Node extends LayoutNode {
   events: readonly string[];
@@ -20,7 +20,11 @@ interface Node extends LayoutNode {
   scroll?: number;
   follow?: boolean;
   rect?: Rect;
+  /** item: its lines at a width, until its attributes change. */
+  wrapped?: Wrapped;
 }
+
+interface Wrapped { cols: number; lines: string[]; prefix?: string }
 
 /** The widget-neutral picture of what is shown, as HeadlessDriver.shown() gives it. */
 export interface ShownNode { kind: string; attrs: Attributes; children: ShownNode[] }
@@ -105,6 +109,7 @@ export class BlessedDriver implements Driver {
       n.cursor = String(value ?? '').length;
     }
     n.attrs[attr] = value;
+    n.wrapped = undefined;
     if (attr === 'max-items') this.enforceMax(n);
     this.schedule();
   }
@@ -312,7 +317,7 @@ export class BlessedDriver implements Driver {
     const at = shown(under) || ' ';
     let tail = '';
     let room = cols - width(before) - width(at);
-    for (const ch of graphemes(shown(text.slice(cursor + under.length)))) { if (width(ch) > room) break; tail += ch; room -= width(ch); }
+    for (const ch of characters(shown(text.slice(cursor + under.length)))) { if (width(ch) > room) break; tail += ch; room -= width(ch); }
     return { line: `${blessed.escape(before)}{inverse}${blessed.escape(at)}{/inverse}${blessed.escape(tail)}`, used: cols - room };
   }
 
@@ -326,7 +331,7 @@ export class BlessedDriver implements Driver {
       const selected = item.attrs.value !== undefined && item.attrs.value === n.attrs.selected;
       if (selected) selStart = lines.length;
       const a = item.attrs;
-      const { lines: plain, prefix } = itemLines(a, cols);
+      const { lines: plain, prefix } = itemLines(item, cols);
       let rendered = plain.map((l, i) => {
         if (a.system === true) return `{gray-fg}${blessed.escape(l)}{/gray-fg}`;
         if (i > 0 || !prefix || !l.startsWith(prefix)) return blessed.escape(l);
@@ -515,7 +520,7 @@ export class BlessedDriver implements Driver {
     const cols = (n.rect?.width ?? 2) - 2;
     for (const c of n.children) {
       if (c.attrs.visible === false) continue;
-      const h = itemLines(c.attrs, cols).lines.length;
+      const h = itemLines(c, cols).lines.length;
       if (line < h) return c;
       line -= h;
     }
@@ -561,7 +566,13 @@ export class BlessedDriver implements Driver {
 }
 
 /** An entry as plain wrapped lines: an announcement, a message (`time author: text`), or text. */
-function itemLines(a: Attributes, cols: number): { lines: string[]; prefix?: string } {
+function itemLines(item: Node, cols: number): Wrapped {
+  // Every paint draws every entry: wrapping 100 long ones each time would cost a frame.
+  if (item.wrapped?.cols !== cols) item.wrapped = { cols, ...wrapItem(item.attrs, cols) };
+  return item.wrapped;
+}
+
+function wrapItem(a: Attributes, cols: number): { lines: string[]; prefix?: string } {
   const text = clean(a.text);
   if (a.system === true) return { lines: wrap(`${text}${a.time ? `  ${clean(a.time)}` : ''}`, cols) };
   if (a.author || a.time) {
