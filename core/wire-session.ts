@@ -4,8 +4,7 @@
 //
 // Output is bounded per connection: past `output.bytes` written but not yet flushed, nothing
 // more is written and commands only go into the (bounded) outbox. Once the connection drains,
-// the client gets what it missed if the outbox still holds it and it fits the budget, else one
-// snapshot. A connection over budget for `output.slowCloseMs` is closed (4008); the session
+// the client gets what it missed if the outbox still holds it, else one snapshot. A connection over budget for `output.slowCloseMs` is closed (4008); the session
 // lives on, detached, as after any disconnect.
 import type { Command } from './commands.ts';
 import type { Driver, EventSink, WidgetId, WidgetSpec } from './driver.ts';
@@ -98,7 +97,7 @@ export class WireSession<S = unknown> implements Driver {
 
   /**
    * Attaches a connection. With `after`, the client has everything up to that seq and gets what
-   * it missed; without it, or when that is no longer held (or too much), `clear` and a snapshot.
+   * it missed; without it, or when that is no longer held, `clear` and a snapshot.
    */
   attach(conn: Connection, after?: number): void {
     if (this.conn && this.conn !== conn) this.conn.close(4000, 'replaced by a newer connection');
@@ -106,7 +105,7 @@ export class WireSession<S = unknown> implements Driver {
     this.conn = conn;
     if (conn.address !== undefined) this.lastAddress = conn.address;
     this.detachedAt = null;
-    const missed = after === undefined ? null : this.missedAfter(after);
+    const missed = after === undefined ? null : this.outbox.since(after);
     this.frame({ op: 'hello', version: PROTOCOL_VERSION, resumed: missed !== null });
     this.sendPendingCredential();
     if (missed) this.replay(missed);
@@ -145,7 +144,7 @@ export class WireSession<S = unknown> implements Driver {
         if (!this.allow('get')) return;
         // Writing now would only queue behind what the client is not reading.
         if (this.behind) { this.snapshotDue = true; return; }
-        const missed = this.missedAfter(f.after);
+        const missed = this.outbox.since(f.after);
         if (missed) this.replay(missed);
         else this.resend();
         return;
@@ -207,16 +206,10 @@ export class WireSession<S = unknown> implements Driver {
 
   // ---- output ----
 
-  /** The frames after `after` if the outbox still holds them all and they fit the budget. */
-  private missedAfter(after: number): string[] | null {
-    const missed = this.outbox.since(after);
-    if (!missed) return null;
-    let bytes = 0;
-    for (const t of missed) bytes += t.length;
-    return bytes <= this.budget.bytes ? missed : null;
-  }
-
-  /** Writes frames the outbox holds (at most a budget's worth: see missedAfter). */
+  /**
+   * Writes frames the outbox holds, all at once: the outbox's own bounds (1 MiB by default)
+   * bound them, so a connection holds at most its budget plus that.
+   */
   private replay(missed: string[]) {
     const c = this.conn;
     if (!c) return;
@@ -255,7 +248,7 @@ export class WireSession<S = unknown> implements Driver {
     const snapshot = this.snapshotDue;
     this.settle();
     this.sendPendingCredential();
-    const missed = snapshot ? null : this.missedAfter(this.sentSeq);
+    const missed = snapshot ? null : this.outbox.since(this.sentSeq);
     if (missed) this.replay(missed);
     else this.resend();
   }
