@@ -6,6 +6,7 @@ import { cleanMessage, cleanName } from './text.ts';
 
 // Letters of any script (with their combining marks), digits, and _ - .
 const NAME_CHARS = /^[\p{L}\p{M}\p{Nd}_.\-]+$/u;
+const LONE_SURROGATE = /\p{Cs}/u;
 const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
 // UTS #39 §5.4: a dot above on a soft-dotted i or j looks like the letter alone (`İ` folds to `i̇`).
 const DOT_ON_SOFT_DOTTED = /([ij])\u0307/g;
@@ -34,7 +35,8 @@ export function sortKey(s: string): string {
 }
 
 function checked(raw: unknown, max: number, code: 'name-invalid' | 'channel-invalid'): Name {
-  if (typeof raw !== 'string' || raw.length > 4 * max) throw new ChatError(code);
+  // A lone surrogate is not text (JSON lets "\ud800" through): such a name is refused.
+  if (typeof raw !== 'string' || raw.length > 4 * max || LONE_SURROGATE.test(raw)) throw new ChatError(code);
   const display = cleanName(raw.normalize('NFKC')).trim();
   const length = [...display].length;
   if (length < 1 || length > max || !NAME_CHARS.test(display)) throw new ChatError(code);

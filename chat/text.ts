@@ -35,7 +35,7 @@ export function cleanMessage(text: string): string {
   return capMarks(meaningfulJoiners(withoutLoneSurrogates(text).replace(BIDI_CONTROLS, '').replace(INVISIBLE, '')));
 }
 
-/** A name's text: every bidi control and zero-width character goes (joiners too), marks are capped. */
+/** A name's text (without lone surrogates: names refuse them): every bidi control and zero-width character goes, joiners too; marks are capped. */
 export function cleanName(text: string): string {
-  return capMarks(withoutLoneSurrogates(text).replace(BIDI_CONTROLS, '').replace(INVISIBLE, '').replace(JOINERS, ''));
+  return capMarks(text.replace(BIDI_CONTROLS, '').replace(INVISIBLE, '').replace(JOINERS, ''));
 }

@@ -124,6 +124,10 @@ test('messages: server time, trimmed, control characters removed, 1–4,000 char
   assert.equal(m.author, 'alice');
   await refused(chat.send(alice, 'general', '   \n '), 'empty');
   await refused(chat.send(alice, 'general', 'x'.repeat(4001)), 'too-long');
+  // The limit counts characters, not UTF-16 units, and longer text is refused whole.
+  const emoji = '😀'.repeat(4000);
+  assert.equal((await chat.send(alice, 'general', emoji)).text, emoji);
+  await refused(chat.send(alice, 'general', emoji + '😀'), 'too-long');
   assert.equal((await chat.send(alice, 'general', '字'.repeat(4000))).text.length, 4000);
   await refused(chat.send(alice, 'nowhere', 'hi'), 'no-such-channel');
 });
