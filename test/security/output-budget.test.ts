@@ -9,6 +9,7 @@ import { WireSession, type Connection } from '../../core/wire-session.ts';
 import { RemoteHeadless } from '../../drivers/headless/remote.ts';
 import { spawnServer } from '../support/child-server.ts';
 import { fixtureApp } from '../support/fixture-app.ts';
+import { PollClient } from '../support/poll-client.ts';
 import { runServer } from '../support/server.ts';
 
 const MB = 1024 * 1024;
@@ -197,6 +198,49 @@ test('a WebSocket that stays over budget is closed (4008); reconnecting after it
     assert.deepEqual(since[0], { op: 'hello', version: 1, resumed: false });
     assert.equal(since.filter(f => f.op === 'clear').length, 1, 'one snapshot, not the backlog');
     for (const c of [vic, wes]) await c.close();
+  } finally {
+    await s.stop();
+  }
+});
+
+test('a long-poll client that stops collecting holds at most its budget on the server; closed for it, it is told to greet again and resumes', { timeout: 120_000 }, async () => {
+  const unlimited = { burst: 1e6, perSecond: 1e6 };
+  const s = await runServer({
+    wire: { output: { bytes: 64 * 1024, slowCloseMs: 1000 }, rates: { event: unlimited, input: unlimited } },
+    chat: { messageLimit: { count: 1e6, windowMs: 1000 } },
+  });
+  try {
+    const polly = new PollClient(s.url);
+    await polly.hello();
+    await polly.poll([{ op: 'auth', user: 'polly' }]);
+    await polly.until(() => polly.frames.some(f => f.op === 'credential'), 'the sign-in');
+    await polly.hello();
+    await polly.until(() => polly.frames.some(f => f.op === 'new' && f.attrs?.text === '* polly has joined'), 'the main screen');
+    const session = s.server.registry.all().find(w => w.session.user?.name === 'polly')!;
+
+    // Polly stops polling while Wes sends 400 KB of messages.
+    const wes = await signedIn(s.url, 'wes');
+    const text = (i: number) => `${i} ${'z'.repeat(3990)}`;
+    for (let i = 0; i < 100; i++) { wes.driver.type('message', text(i)); wes.driver.click('send'); }
+    await wes.until(() => shows(wes, text(99)), 'the 100 messages', 30_000);
+    const held = (await polly.poll()).length;
+    assert.ok(held < 64 * 1024 + 16 * 1024, `the server held ${held} characters for a client that did not poll`);
+    await polly.until(() => polly.frames.some(f => f.attrs?.text === text(99)), 'the latest message');
+
+    // Behind again, for longer than the server waits: the next poll says to greet again.
+    for (let i = 100; i < 200; i++) { wes.driver.type('message', text(i)); wes.driver.click('send'); }
+    await wes.until(() => shows(wes, text(199)), 'the next 100 messages', 30_000);
+    const deadline = Date.now() + 15_000;
+    while (session.attached) {
+      assert.ok(Date.now() < deadline, 'the server gave up on the poll client');
+      await new Promise(r => setTimeout(r, 20));
+    }
+    const seen = polly.frames.length;
+    await polly.poll();
+    assert.ok(polly.frames.slice(seen).some(f => f.code === 'hello-first'), 'told to greet again');
+    await polly.hello(polly.lastSeq);
+    await polly.until(() => polly.frames.some(f => f.attrs?.text === text(199)), 'the latest message after resuming');
+    await wes.close();
   } finally {
     await s.stop();
   }
