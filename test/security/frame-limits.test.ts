@@ -17,7 +17,7 @@ after(async () => { for (const s of servers) await s.stop(); });
 type Frame = { op: string; code?: string; message?: string };
 const framesOf = (c: RemoteHeadless, from = 0): Frame[] => c.received.slice(from).map(t => JSON.parse(t));
 const errorsOf = (c: RemoteHeadless, from = 0, code?: string) => framesOf(c, from).filter(f => f.op === 'error' && (code === undefined || f.code === code));
-const shows = (c: RemoteHeadless, text: string) => c.driver.items('messages').some(a => a.text === text);
+const shows = (c: RemoteHeadless, text: string) => c.driver.has('messages') && c.driver.items('messages').some(a => a.text === text);
 
 /** Sends a chat message as a user does and waits for it: every frame sent before it was handled. */
 async function say(c: RemoteHeadless, text: string, to: RemoteHeadless[] = [c]) {
