@@ -35,13 +35,28 @@ const AUGMENT: Record<string, string[]> = {
 };
 const WITH_LATIN = ['Jpan', 'Hanb', 'Kore'];
 
+// Finding a character's scripts tries every script: remember the answers, up to a bound.
+const known = new Map<string, Set<string> | null>();
+const KNOWN_MAX = 20_000;
+/** One set object per distinct answer: characters of one script share it. */
+const sets = new Map<string, Set<string>>();
+const LATIN = new Set(['Latin']);
+
 /** The augmented scripts of one character; null for Common and Inherited ones (they go with any). */
 function scriptsOf(ch: string): Set<string> | null {
-  if (ch < '\u0080') return /[A-Za-z]/.test(ch) ? new Set(['Latin']) : null;
-  if (ANY_SCRIPT.test(ch)) return null;
-  const found = SCRIPTS.filter(([, re]) => re.test(ch)).map(([name]) => name);
-  if (!found.length) return new Set([`U+${ch.codePointAt(0)!.toString(16)}`]);
-  return new Set(found.flatMap(s => [s, ...(AUGMENT[s] ?? [])]));
+  if (ch < '\u0080') return /[A-Za-z]/.test(ch) ? LATIN : null;
+  let scripts = known.get(ch);
+  if (scripts !== undefined) return scripts;
+  if (ANY_SCRIPT.test(ch)) scripts = null;
+  else {
+    const found = SCRIPTS.filter(([, re]) => re.test(ch)).map(([name]) => name);
+    const names = found.length ? found.flatMap(s => [s, ...(AUGMENT[s] ?? [])]) : [`U+${ch.codePointAt(0)!.toString(16)}`];
+    const id = names.join(' ');
+    scripts = sets.get(id) ?? new Set(names);
+    if (known.size < KNOWN_MAX) sets.set(id, scripts);
+  }
+  if (known.size < KNOWN_MAX) known.set(ch, scripts);
+  return scripts;
 }
 
 /** True if `text` is written in one script, or is Latin mixed only with Japanese, Chinese or Korean. */
