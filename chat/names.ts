@@ -35,7 +35,8 @@ export function sortKey(s: string): string {
 }
 
 function checked(raw: unknown, max: number, code: 'name-invalid' | 'channel-invalid'): Name {
-  // A lone surrogate is not text (JSON lets "\ud800" through): such a name is refused.
+  // A lone surrogate is not text (JSON lets "\ud800" through): such a name is refused. Past 4×
+  // the limit no cleaning could bring it down to size: refused before any work.
   if (typeof raw !== 'string' || raw.length > 4 * max || LONE_SURROGATE.test(raw)) throw new ChatError(code);
   const display = cleanName(raw.normalize('NFKC')).trim();
   const length = [...display].length;
