@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, decodeClientFrame, encode, ProtocolError, type ClientFrame } from '../../core/protocol.ts';
 import type { Principal } from '../../core/session.ts';
-import type { Connection, WireSession } from '../../core/wire-session.ts';
+import { CLOSE_BAD_FRAMES, CLOSE_TOO_SLOW, type Connection, type WireSession } from '../../core/wire-session.ts';
 import type { SessionRegistry } from './registry.ts';
 
 export interface Greeting {
@@ -48,6 +48,10 @@ function cork(tcp: Socket) {
   tcp.cork();
 }
 
+/** Frames a socket may send while its hello is being answered, and mistakes before it. */
+const MAX_EARLY_FRAMES = 64;
+const MAX_EARLY_STRIKES = 8;
+
 // One heartbeat for all sockets: every 30 s, a socket that did not answer the last ping is
 // dropped (its session lives on, detached), and the others are pinged again.
 const alive = new Set<WebSocket>();
@@ -72,6 +76,15 @@ export function serveSocket<S>(socket: WebSocket, registry: SessionRegistry<S>, 
       socket.send(text);
     },
     close: (code, reason) => socket.close(code, reason),
+    buffered: () => socket.bufferedAmount,
+    onDrain: cb => tcp.once('drain', cb),
+    address: tcp.remoteAddress,
+  };
+  // Frames before the session exists: a few mistakes are answered, a stream of them closes.
+  let strikes = 0;
+  const refuseEarly = (text: string) => {
+    if (++strikes > MAX_EARLY_STRIKES) return conn.close(CLOSE_BAD_FRAMES.code, CLOSE_BAD_FRAMES.reason);
+    conn.send(text);
   };
   let session: WireSession<S> | null = null;
   let greeting: Promise<void> | null = null;
@@ -82,14 +95,18 @@ export function serveSocket<S>(socket: WebSocket, registry: SessionRegistry<S>, 
 
   socket.on('message', (data, isBinary) => {
     const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
-    if (isBinary) return conn.send(errorFrame('bad-frame', 'frames are JSON text'));
-    if (bytes > MAX_FRAME_BYTES) return conn.send(errorFrame('too-large', `frames are limited to ${MAX_FRAME_BYTES} bytes`));
+    const bad = isBinary ? ['bad-frame', 'frames are JSON text'] : bytes > MAX_FRAME_BYTES ? ['too-large', `frames are limited to ${MAX_FRAME_BYTES} bytes`] : null;
+    if (bad) return session ? session.badFrame(bad[0], bad[1]) : refuseEarly(errorFrame(bad[0], bad[1]));
     const text = data.toString();
     if (session) return session.receive(text);
-    if (greeting) { early.push(text); return; }
+    if (greeting) {
+      if (early.length < MAX_EARLY_FRAMES) early.push(text);
+      else refuseEarly(errorFrame('rate-limited', 'too many frames before the session is ready'));
+      return;
+    }
     const f = decodeClientFrame(text);
-    if (f instanceof ProtocolError) return conn.send(errorFrame(f.code, f.message));
-    if (f.op !== 'hello') return conn.send(HELLO_FIRST);
+    if (f instanceof ProtocolError) return refuseEarly(errorFrame(f.code, f.message));
+    if (f.op !== 'hello') return refuseEarly(HELLO_FIRST);
     greeting = greet(registry, resolve, conn, f, g).then(s => {
       session = s;
       for (const t of early.splice(0)) s?.receive(t);
@@ -111,18 +128,31 @@ export function serveSocket<S>(socket: WebSocket, registry: SessionRegistry<S>, 
  */
 export class PollConnection<S = unknown> implements Connection {
   private buffer: string[] = [];
+  /** What the buffer holds, in UTF-16 units: the session's output budget bounds it. */
+  private bufferedChars = 0;
+  private drained: (() => void)[] = [];
   private readonly waiters = new Set<() => void>();
   session: WireSession<S> | null = null;
   lastPoll = Date.now();
   closed = false;
 
+  constructor(readonly address?: string) {}
+
   send(text: string) {
     this.buffer.push(text);
+    this.bufferedChars += text.length;
     for (const wake of [...this.waiters]) wake();
   }
 
-  close() {
+  buffered() { return this.bufferedChars; }
+
+  onDrain(cb: () => void) { this.drained.push(cb); }
+
+  close(code?: number) {
     this.closed = true;
+    // Closed for its own behaviour (too slow, bad frames), its session lives on: the client's
+    // next poll tells it to greet again, and it resumes as a WebSocket reconnects.
+    if (code === CLOSE_TOO_SLOW.code || code === CLOSE_BAD_FRAMES.code) this.send(HELLO_FIRST);
     for (const wake of [...this.waiters]) wake();
   }
 
@@ -141,6 +171,9 @@ export class PollConnection<S = unknown> implements Connection {
     this.lastPoll = Date.now();
     const out = `[${this.buffer.join(',')}]`;
     this.buffer = [];
+    this.bufferedChars = 0;
+    // What the session held back while this buffer was full now waits for the next poll.
+    for (const cb of this.drained.splice(0)) cb();
     return out;
   }
 }
