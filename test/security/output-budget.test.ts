@@ -90,22 +90,33 @@ test('a signed-in client that stops reading and sends 12,000 get frames over 4 t
   }
 });
 
+type Written = { op: string; seq?: number; code?: string; attrs?: { text?: string } };
+interface SlowConnection {
+  written: Written[];
+  unread: number;
+  reading: boolean;
+  closed: { code?: number; reason?: string } | null;
+  drained: (() => void)[];
+  read(): void;
+  conn: Connection;
+}
+
 /** A connection whose client reads only when told to: what it has not read stays buffered. */
-function slowConnection(address: string) {
-  const c = {
-    written: [] as { op: string; seq?: number; code?: string; attrs?: { text?: string } }[],
+function slowConnection(address: string): SlowConnection {
+  const c: SlowConnection = {
+    written: [],
     unread: 0,
     reading: true,
-    closed: null as { code?: number; reason?: string } | null,
-    drained: [] as (() => void)[],
+    closed: null,
+    drained: [],
     read() { c.unread = 0; for (const cb of c.drained.splice(0)) cb(); },
     conn: {
-      send: t => { c.written.push(JSON.parse(t)); if (!c.reading) c.unread += t.length; },
+      send: t => { c.written.push(JSON.parse(t) as Written); if (!c.reading) c.unread += t.length; },
       close: (code, reason) => { c.closed = { code, reason }; },
       buffered: () => c.unread,
       onDrain: cb => { c.drained.push(cb); },
       address,
-    } as Connection,
+    },
   };
   return c;
 }
