@@ -1,13 +1,19 @@
 // `palaver serve`: the chat over HTTP for browsers (and for `palaver tui`), on SQLite in ./data.
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MemoryBus } from '../chat/bus.ts';
 import { Chat, type ChatConfig } from '../chat/chat.ts';
 import { SqliteStore } from '../chat/sqlite-store.ts';
+import { silentLog, type Log } from '../core/log.ts';
 import { Session } from '../core/session.ts';
 import { loadSecret } from '../drivers/http/secret.ts';
-import { HttpServer } from '../drivers/http/server.ts';
+import { configuredOrigins } from '../drivers/http/origins.ts';
+import { HttpServer, type HttpServerOptions } from '../drivers/http/server.ts';
 import { createChatApp } from '../ui-descriptions/app.ts';
+import { createLogger, logLevel, type LogLevel } from './log.ts';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export interface ServeOptions {
   host: string;
@@ -18,6 +24,14 @@ export interface ServeOptions {
   detachedTtlMs: number;
   /** Also run a terminal session for the person at the console. */
   tui?: boolean;
+  /** Public origins pages are served from (`https://chat.example`), besides the listen address. */
+  origins?: string[];
+  /** How much `palaver serve` logs (default info). */
+  logLevel?: LogLevel;
+  /** Where the server and its parts log (default nowhere). */
+  log?: Log;
+  /** Each session's output budget and frame rates (defaults in core/), for embedding and tests. */
+  wire?: HttpServerOptions<unknown>['wire'];
   /** Further chat settings (rate limits…), for embedding and tests. */
   chat?: Partial<ChatConfig>;
 }
@@ -33,6 +47,8 @@ export function serveOptions(args: string[], env = process.env): ServeOptions {
       'restrict-channels': { type: 'boolean', default: env.PALAVER_RESTRICT_CHANNELS === '1' },
       'session-minutes': { type: 'string', default: env.PALAVER_SESSION_MINUTES ?? '10' },
       tui: { type: 'boolean', default: false },
+      origin: { type: 'string', multiple: true, default: [] },
+      'log-level': { type: 'string', default: env.PALAVER_LOG_LEVEL ?? 'info' },
     },
   });
   const port = Number(values.port);
@@ -40,17 +56,26 @@ export function serveOptions(args: string[], env = process.env): ServeOptions {
   const minutes = Number(values['session-minutes']);
   if (!(minutes > 0)) throw new Error(`--session-minutes: not a positive number: ${values['session-minutes']}`);
   const admins = [...(env.PALAVER_ADMINS ?? '').split(',').map(s => s.trim()).filter(Boolean), ...values.admin!];
-  return { host: values.host!, port, dataDir: resolve(values.data!), admins, restrictChannels: values['restrict-channels']!, detachedTtlMs: minutes * 60_000, tui: values.tui! };
+  const origins = [...(env.PALAVER_ORIGINS ?? '').split(',').map(s => s.trim()).filter(Boolean), ...values.origin!];
+  try { configuredOrigins(origins); } catch (e) { throw new Error(`--origin: ${(e as Error).message}`); }
+  return {
+    host: values.host!, port, dataDir: resolve(values.data!), admins, restrictChannels: values['restrict-channels']!, detachedTtlMs: minutes * 60_000, tui: values.tui!,
+    origins, logLevel: logLevel(values['log-level']!),
+  };
 }
 
 /** Starts everything; returns the address and a function that stops it all cleanly. */
 export async function startServer(o: ServeOptions) {
+  const log = o.log ?? silentLog;
   const store = new SqliteStore(join(o.dataDir, 'palaver.db'));
   const chat = await new Chat(store, new MemoryBus(), { ...o.chat, admins: o.admins, restrictChannels: o.restrictChannels, loginTtlMs: o.detachedTtlMs }).init();
   const app = await createChatApp(chat);
-  const server = await HttpServer.create({ app, secret: loadSecret(o.dataDir), detachedTtlMs: o.detachedTtlMs });
+  const server = await HttpServer.create({ app, secret: loadSecret(o.dataDir), detachedTtlMs: o.detachedTtlMs, wire: o.wire, origins: o.origins, log });
   let stopping: Promise<void> | null = null;
-  const stop = () => (stopping ??= (async () => { await server.close(); chat.close(); await store.close(); })());
+  const stop = () => (stopping ??= (async () => {
+    await server.close(); chat.close(); await store.close();
+    log.info({ event: 'stop' }, 'Palaver stopped');
+  })());
   let url: string;
   try {
     url = await server.listen(o.host, o.port);
@@ -58,6 +83,10 @@ export async function startServer(o: ServeOptions) {
     await stop();
     throw e;
   }
+  log.info({
+    event: 'start', url, version: VERSION, node: process.version, dataDir: o.dataDir, origins: [...server.origins],
+    admins: o.admins, restrictChannels: o.restrictChannels, detachedTtlMs: o.detachedTtlMs,
+  }, `Palaver ${VERSION} is running. Open ${url} in a browser.`);
   return { url, server, chat, app, stop };
 }
 
@@ -69,9 +98,20 @@ export async function serveCommand(args: string[]): Promise<number> {
     process.stderr.write(`palaver serve: ${(e as Error).message}\n`);
     return 2;
   }
+  // The console session owns the terminal: the log goes to a file in the data directory instead.
+  const log = createLogger(options.tui
+    ? { level: options.logLevel ?? 'info', pretty: false, file: join(options.dataDir, 'palaver.log') }
+    : { level: options.logLevel ?? 'info', pretty: process.stdout.isTTY === true });
+  // A stray rejected promise is a bug to log, not a reason to drop everyone's connection.
+  process.on('unhandledRejection', err => log.error({ event: 'error', err }, 'unhandled rejection'));
+  // A thrown exception leaves the process in an unknown state: log it where the operator looks, then exit.
+  process.on('uncaughtException', err => {
+    log.fatal({ event: 'error', err }, 'uncaught exception');
+    process.exit(1);
+  });
   let running: Awaited<ReturnType<typeof startServer>>;
   try {
-    running = await startServer(options);
+    running = await startServer({ ...options, log });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') process.stderr.write(`palaver serve: ${options.host}:${options.port} is in use; pick another with --port\n`);
@@ -79,13 +119,10 @@ export async function serveCommand(args: string[]): Promise<number> {
     else throw e;
     return 1;
   }
-  // A stray rejected promise is a bug to log, not a reason to drop everyone's connection.
-  process.on('unhandledRejection', err => console.error('palaver: unhandled rejection:', err));
-  if (options.tui) return consoleSession(running);
-  process.stdout.write(`Palaver is running. Open ${running.url} in a browser.\n`);
+  if (options.tui) return consoleSession(running, log);
   await new Promise<void>(resolve => {
     const shutdown = (signal: string) => {
-      process.stdout.write(`\n${signal}: stopping…\n`);
+      log.info({ event: 'stopping', signal }, `${signal}: stopping…`);
       void running.stop().then(resolve);
     };
     process.once('SIGINT', () => shutdown('SIGINT'));
@@ -95,7 +132,7 @@ export async function serveCommand(args: string[]): Promise<number> {
 }
 
 /** `serve --tui`: the server, plus an in-process session on this terminal (no protocol between). */
-async function consoleSession(running: Awaited<ReturnType<typeof startServer>>): Promise<number> {
+async function consoleSession(running: Awaited<ReturnType<typeof startServer>>, log: Log): Promise<number> {
   // blessed is loaded only when a terminal is wanted.
   const { BlessedDriver } = await import('../drivers/tui/driver.ts');
   const { languagesFromEnv, openTerminal } = await import('../drivers/tui/terminal.ts');
@@ -104,7 +141,9 @@ async function consoleSession(running: Awaited<ReturnType<typeof startServer>>):
   const done = new Promise<void>(r => (quit = r));
   const driver = new BlessedDriver({ screen, languages: languagesFromEnv(), onQuit: () => quit() });
   driver.setConnection(`Serving ${running.url}`);
-  const session = new Session(running.app, driver, { onError: err => driver.error('internal', String(err)) });
+  const session = new Session(running.app, driver, {
+    onError: err => { log.error({ event: 'error', err, session: 'console' }, 'console session error'); driver.error('internal', String(err)); },
+  });
   await session.start(null);
   process.once('SIGTERM', () => quit());
   await done;
