@@ -14,6 +14,12 @@ commands:
       --tui             also run a terminal session for the person at the console
       --restrict-channels   only administrators and granted users create channels
       --session-minutes M   how long a session outlives its connection (default 10)
+      --origin URL      a public origin pages are served from, e.g. https://chat.example
+                        (repeatable; also PALAVER_ORIGINS, comma-separated; the listen
+                        address is always allowed)
+      --log-level L     fatal, error, warn, info (default), debug, trace or silent
+                        (also PALAVER_LOG_LEVEL); JSON lines on stdout, human lines on
+                        a terminal; with --tui, JSON lines in DIR/palaver.log
   tui                 chat in this terminal, connected to a server
       --url URL         the server (default http://localhost:8080)
   grant NAME          let NAME create channels (with --restrict-channels)
