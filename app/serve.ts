@@ -68,7 +68,7 @@ export function serveOptions(args: string[], env = process.env): ServeOptions {
 export async function startServer(o: ServeOptions) {
   const log = o.log ?? silentLog;
   const store = new SqliteStore(join(o.dataDir, 'palaver.db'));
-  const chat = await new Chat(store, new MemoryBus(), { ...o.chat, admins: o.admins, restrictChannels: o.restrictChannels, loginTtlMs: o.detachedTtlMs }).init();
+  const chat = await new Chat(store, new MemoryBus(err => log.error({ event: 'error', err }, 'a bus subscriber failed')), { ...o.chat, admins: o.admins, restrictChannels: o.restrictChannels, loginTtlMs: o.detachedTtlMs }).init();
   const app = await createChatApp(chat);
   const server = await HttpServer.create({ app, secret: loadSecret(o.dataDir), detachedTtlMs: o.detachedTtlMs, wire: o.wire, origins: o.origins, log });
   let stopping: Promise<void> | null = null;
@@ -116,7 +116,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') process.stderr.write(`palaver serve: ${options.host}:${options.port} is in use; pick another with --port\n`);
     else if (err.code === 'EACCES') process.stderr.write(`palaver serve: not allowed to listen on ${options.host}:${options.port}\n`);
-    else throw e;
+    else log.fatal({ event: 'error', err }, 'could not start');
     return 1;
   }
   if (options.tui) return consoleSession(running, log);
