@@ -1,16 +1,50 @@
-// Every live session of the server, keyed by who holds it (the signed-in token, or nobody) and
-// which tab it belongs to. Re-keys sessions on sign-in and sign-out, hands out one-time tickets
-// that turn into cookies, ends sessions left detached too long, and keeps sign-ins alive.
+// Every live session of the server, keyed by who holds it and which tab it belongs to. Re-keys
+// sessions on sign-in and sign-out, hands out one-time tickets that turn into cookies, ends
+// sessions left detached too long, keeps sign-ins alive, and keeps the table from filling up:
+// limits per client address, and the oldest anonymous session makes room when it is full.
 import { randomBytes } from 'node:crypto';
+import { silentLog, type Log } from '../../core/log.ts';
 import type { Application, Principal } from '../../core/session.ts';
-import { WireSession, type Connection } from '../../core/wire-session.ts';
+import { WireSession, type Connection, type WireSessionOptions } from '../../core/wire-session.ts';
+import { AddressLimits, type AddressLimitOptions, type SessionRefusal } from './address-limits.ts';
 
 export interface RegistryOptions {
   /** How long a session lives on without a connection. */
   detachedTtlMs: number;
   /** Sessions at most, to bound memory whatever clients do. */
   maxSessions: number;
-  onError(err: unknown): void;
+  limits?: Partial<AddressLimitOptions>;
+  log?: Log;
+  /** Each session's output budget and frame rates (defaults in core/). */
+  wire?: Pick<WireSessionOptions, 'output' | 'rates'>;
+}
+
+/** Who is connecting, as far as the server can tell. */
+export interface Visitor {
+  /** The signed-in user of the session cookie, if any. */
+  user: Principal | null;
+  /** The anonymous browser id of the browser cookie, if any. */
+  browser: string | null;
+  /** The client's address. */
+  address: string;
+}
+
+export type Refusal = 'busy' | SessionRefusal;
+
+interface Entry {
+  key: string;
+  /** The tab the client named (or one made up for it). */
+  tab: string;
+  browser: string | null;
+  /** The sign-in token the session is under, if any. */
+  token: string | null;
+  /** Whether its tab id finds it while nobody is signed in (see `connect`). */
+  byTab: boolean;
+  /** The address that opened it: it counts against that address's limit. */
+  home: string;
+  /** The address of its latest connection: sign-in attempts count against it. */
+  address: string;
+  log: Log;
 }
 
 interface Ticket { token: string | null; expires: number }
@@ -19,12 +53,19 @@ const TICKET_TTL_MS = 60_000;
 
 export class SessionRegistry<S> {
   private readonly sessions = new Map<string, WireSession<S>>();
-  private readonly keys = new Map<WireSession<S>, string>();
+  private readonly entries = new Map<WireSession<S>, Entry>();
+  /** Sessions nobody is signed in to, oldest first: the first to go when the table is full. */
+  private readonly anonymous = new Set<WireSession<S>>();
   private readonly tickets = new Map<string, Ticket>();
+  private readonly limits: AddressLimits;
+  private readonly log: Log;
   private readonly timer: ReturnType<typeof setInterval>;
+  private toldBusy = false;
   private closing = false;
 
   constructor(private readonly app: Application<S>, private readonly opts: RegistryOptions) {
+    this.log = opts.log ?? silentLog;
+    this.limits = new AddressLimits(opts.limits, this.log);
     const every = Math.max(1000, Math.min(60_000, Math.floor(opts.detachedTtlMs / 3)));
     this.timer = setInterval(() => void this.sweep(), every);
     this.timer.unref();
@@ -32,28 +73,54 @@ export class SessionRegistry<S> {
 
   get size(): number { return this.sessions.size; }
 
+  /** Sessions nobody is signed in to. */
+  get anonymousCount(): number { return this.anonymous.size; }
+
   /** All sessions, for inspection. */
   all(): WireSession<S>[] { return [...this.sessions.values()]; }
 
-  /** The session of `tab` for `user` (creating it if new), with `conn` attached. */
-  async connect(conn: Connection, user: Principal | null, tab: string, after: number | undefined, languages: readonly string[]): Promise<WireSession<S> | null> {
-    if (this.closing) return null;
-    const key = keyOf(user, tab);
+  /** The per-address limits, also asked for sockets by the server. */
+  get addressLimits(): AddressLimits { return this.limits; }
+
+  /**
+   * The session of `tab` for `who` (creating it if new), with `conn` attached; without a tab, a
+   * new session of its own. Or why not.
+   */
+  async connect(conn: Connection, who: Visitor, tab: string | undefined, after: number | undefined, languages: readonly string[]): Promise<WireSession<S> | Refusal> {
+    if (this.closing) return 'busy';
+    const t = tab ?? randomId();
+    const key = keyOf(who.user?.token ?? null, who.browser, t);
     const existing = this.sessions.get(key);
-    if (existing) {
+    // Without any cookie a tab id is all a client shows: enough to take back a session nobody
+    // holds (its own, after a drop), never one that another live connection holds.
+    if (existing && (who.user || who.browser || !existing.attached)) {
+      const e = this.entries.get(existing)!;
+      e.address = who.address;
+      e.log.info({ event: 'connect', address: who.address, resumed: true }, 'connected to its session');
       existing.attach(conn, after);
       return existing;
     }
-    if (this.sessions.size >= this.opts.maxSessions) return null;
+    const refused = this.admit(who.address);
+    if (refused) return refused;
+    const byTab = !existing;
+    const entry: Entry = {
+      key: byTab ? key : `x:${randomId()}`, tab: t, browser: who.browser, token: who.user?.token ?? null, byTab,
+      home: who.address, address: who.address, log: this.log.child({ session: randomId().slice(0, 12) }),
+    };
     const ws: WireSession<S> = new WireSession(this.app, languages, {
-      onError: this.opts.onError,
+      ...this.opts.wire,
+      log: entry.log,
+      onError: err => entry.log.error({ event: 'error', err }, 'session error'),
       onPrincipal: next => this.principalChanged(ws, next),
-      onEnd: () => this.forget(ws),
+      onEnd: () => this.drop(ws),
+      signInAllowed: () => this.limits.signInAllowed(entry.address),
     });
-    this.sessions.set(key, ws);
-    this.keys.set(ws, key);
+    this.sessions.set(entry.key, ws);
+    this.entries.set(ws, entry);
+    if (!who.user) this.anonymous.add(ws);
+    entry.log.info({ event: 'connect', address: who.address, resumed: false, signedIn: who.user !== null }, 'new session');
     ws.attach(conn);
-    await ws.open(user);
+    await ws.open(who.user);
     return ws;
   }
 
@@ -69,61 +136,104 @@ export class SessionRegistry<S> {
   async shutdown(): Promise<void> {
     this.closing = true;
     clearInterval(this.timer);
-    await Promise.all(this.all().map(ws => ws.session.end('shutdown').catch(this.opts.onError)));
+    await Promise.all(this.all().map(ws => this.end(ws, 'shutdown')));
+  }
+
+  /** Makes room for one more session from `address`, or says why not. Synchronous: no race. */
+  private admit(address: string): Refusal | null {
+    const refused = this.limits.admitSession(address);
+    if (refused) return refused;
+    if (this.sessions.size < this.opts.maxSessions) { this.toldBusy = false; return null; }
+    const oldest = this.anonymous.values().next();
+    if (!oldest.done) {
+      const victim = oldest.value;
+      const e = this.entries.get(victim)!;
+      e.log.info({ event: 'evicted', address: e.address }, 'the session table is full: the oldest anonymous session makes room');
+      this.drop(victim);
+      victim.refuse('evicted', 'this session was closed to make room for others');
+      void this.end(victim, 'closed');
+      return null;
+    }
+    this.limits.releaseSession(address);
+    // Every session is signed in: refuse, and say so once, not once per attempt.
+    if (!this.toldBusy) this.log.warn({ event: 'refused', code: 'busy', address, sessions: this.sessions.size }, 'the session table is full of signed-in sessions');
+    this.toldBusy = true;
+    return 'busy';
   }
 
   private principalChanged(ws: WireSession<S>, user: Principal | null) {
-    const oldKey = this.keys.get(ws);
-    if (!oldKey) return;
-    const tab = tabOf(oldKey);
-    const oldToken = tokenOf(oldKey);
-    this.rekey(ws, keyOf(user, tab));
+    const e = this.entries.get(ws);
+    if (!e) return;
+    const oldToken = e.token;
+    e.token = user?.token ?? null;
+    if (user) {
+      this.anonymous.delete(ws);
+      e.log.info({ event: 'sign-in', name: user.name, address: e.address }, 'signed in');
+    } else {
+      this.anonymous.add(ws);
+      e.log.info({ event: 'sign-out', address: e.address }, 'signed out');
+    }
+    this.rekey(ws, e, user || e.byTab ? keyOf(e.token, e.browser, e.tab) : e.key);
     const ticket = randomBytes(24).toString('base64url');
-    this.tickets.set(ticket, { token: user?.token ?? null, expires: Date.now() + TICKET_TTL_MS });
+    this.tickets.set(ticket, { token: e.token, expires: Date.now() + TICKET_TTL_MS });
     ws.frame({ op: 'credential', ticket });
     // Signing out in one tab signs out the user's other tabs: they share the cookie.
     if (!user && oldToken) {
-      for (const [key, other] of this.sessions) {
-        if (other !== ws && tokenOf(key) === oldToken) other.session.post(ui => ui.signOut());
+      for (const [other, o] of this.entries) {
+        if (other !== ws && o.token === oldToken) other.session.post(ui => ui.signOut());
       }
     }
   }
 
-  private rekey(ws: WireSession<S>, key: string) {
-    const old = this.keys.get(ws);
-    if (old === key) return;
-    if (old) this.sessions.delete(old);
+  private rekey(ws: WireSession<S>, e: Entry, key: string) {
+    if (e.key === key) return;
+    if (this.sessions.get(e.key) === ws) this.sessions.delete(e.key);
     const displaced = this.sessions.get(key);
-    if (displaced && displaced !== ws) void displaced.session.end('closed').catch(this.opts.onError);
+    if (displaced && displaced !== ws) {
+      this.drop(displaced);
+      void this.end(displaced, 'closed');
+    }
+    e.key = key;
     this.sessions.set(key, ws);
-    this.keys.set(ws, key);
   }
 
-  private forget(ws: WireSession<S>) {
-    const key = this.keys.get(ws);
-    if (key && this.sessions.get(key) === ws) this.sessions.delete(key);
-    this.keys.delete(ws);
+  /** Takes a session out of the table at once (its end may take a while). */
+  private drop(ws: WireSession<S>) {
+    const e = this.entries.get(ws);
+    if (!e) return;
+    if (this.sessions.get(e.key) === ws) this.sessions.delete(e.key);
+    this.entries.delete(ws);
+    this.anonymous.delete(ws);
+    this.limits.releaseSession(e.home);
+  }
+
+  private end(ws: WireSession<S>, reason: 'closed' | 'expired' | 'shutdown'): Promise<void> {
+    return ws.session.end(reason).catch(err => this.log.error({ event: 'error', err }, 'ending a session failed'));
   }
 
   /** Ends sessions detached too long, drops stale tickets, renews sign-ins of connected sessions. */
   async sweep(now = Date.now()): Promise<void> {
     for (const [t, ticket] of this.tickets) if (ticket.expires < now) this.tickets.delete(t);
+    this.limits.sweep();
     const renewed = new Set<string>();
     for (const ws of this.all()) {
       if (ws.detachedAt !== null && now - ws.detachedAt >= this.opts.detachedTtlMs) {
-        await ws.session.end('expired').catch(this.opts.onError);
+        await this.end(ws, 'expired');
         continue;
       }
       const token = ws.session.user?.token;
       if (ws.attached && token && !renewed.has(token) && this.app.resume) {
         renewed.add(token);
-        await this.app.resume(token).catch(this.opts.onError);
+        await this.app.resume(token).catch(err => this.log.error({ event: 'error', err }, 'renewing a sign-in failed'));
       }
     }
   }
 }
 
-// Keys: "t:<token>\u0000<tab>" for a signed-in tab, "a:\u0000<tab>" for one nobody signed in to.
-const keyOf = (user: Principal | null, tab: string) => (user ? `t:${user.token}` : 'a:') + '\u0000' + tab;
-const tabOf = (key: string) => key.slice(key.indexOf('\u0000') + 1);
-const tokenOf = (key: string) => (key.startsWith('t:') ? key.slice(2, key.indexOf('\u0000')) : null);
+const randomId = () => randomBytes(16).toString('base64url');
+
+// Keys: "t:<token>\0<tab>" for a signed-in tab, "b:<browser id>\0<tab>" for a browser's tab nobody
+// signed in to, "a:\0<tab>" for a client without cookies, "x:<random>" for a session its tab id
+// must not find (it was opened while another connection held that tab).
+const keyOf = (token: string | null, browser: string | null, tab: string) =>
+  (token ? `t:${token}` : browser ? `b:${browser}` : 'a:') + '\u0000' + tab;

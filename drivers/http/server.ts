@@ -1,21 +1,31 @@
 // The browser front-end: a fastify server with cookie sessions, the bundled client, a WebSocket
 // at /session, a long-poll fallback at /poll, and /healthz.
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { type FastifyInstance } from 'fastify';
+import proxyAddr from '@fastify/proxy-addr';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { silentLog, type Log } from '../../core/log.ts';
 import { MAX_FRAME_BYTES, decodeClientFrame, ProtocolError } from '../../core/protocol.ts';
 import type { Application } from '../../core/session.ts';
+import type { AddressLimitOptions } from './address-limits.ts';
 import { buildAssets } from './assets.ts';
 import { parseAcceptLanguage } from './languages.ts';
-import { SessionRegistry } from './registry.ts';
+import { configuredOrigins, listenOrigins, normalizeOrigin } from './origins.ts';
+import { SessionRegistry, type RegistryOptions } from './registry.ts';
 import { errorFrame, greet, HELLO_FIRST, PollConnection, serveSocket } from './transports.ts';
 
+/** The sign-in cookie: the token of a sign-in. */
 export const COOKIE = 'palaver';
+/** The browser cookie: an anonymous id that, with a tab id, finds a session nobody signed in to. */
+export const BROWSER_COOKIE = 'palaver-browser';
 const POLL_WAIT_MS = 25_000;
 const POLL_DETACH_MS = 40_000;
+/** Close code for a WebSocket that did not say hello in time. */
+export const HELLO_TIMEOUT_CLOSE = 4001;
 
 export interface HttpServerOptions<S> {
   app: Application<S>;
@@ -23,11 +33,20 @@ export interface HttpServerOptions<S> {
   secret: string;
   /** How long a session outlives its connection (default 10 minutes). */
   detachedTtlMs?: number;
+  /** Sessions at most (default 50,000); when full, the oldest anonymous session makes room. */
   maxSessions?: number;
-  /** Origins allowed to open a WebSocket besides the server's own. */
+  /** Limits per client address (defaults in address-limits.ts). */
+  limits?: Partial<AddressLimitOptions>;
+  /** How long a WebSocket may stay open without saying hello (default 5 s). */
+  helloTimeoutMs?: number;
+  /** Public origins pages are served from (`https://chat.example`), besides the listen address. */
   origins?: readonly string[];
-  logger?: boolean;
-  onError?(err: unknown): void;
+  /** Reverse proxies whose X-Forwarded-For to believe: `loopback`, addresses, CIDRs (default none). */
+  trustProxy?: readonly string[];
+  /** Where the server and its sessions log (default nowhere); fastify logs to it too if it is pino. */
+  log?: Log;
+  /** Each session's output budget and frame rates (defaults in core/). */
+  wire?: RegistryOptions['wire'];
 }
 
 const SECURITY_HEADERS = {
@@ -43,27 +62,66 @@ export class HttpServer<S> {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_FRAME_BYTES });
   private readonly polls = new Map<string, PollConnection<S>>();
   private readonly pollSweep: ReturnType<typeof setInterval>;
-  private readonly onError: (err: unknown) => void;
+  private readonly log: Log;
+  private readonly configured: string[];
+  private allowed: Set<string>;
+  /** Refused origins already logged (bounded): a misconfigured --origin shows once, not per request. */
+  private readonly toldOrigins = new Set<string>();
+  private readonly trusted: ((addr: string, i: number) => boolean) | null;
 
   private constructor(private readonly opts: HttpServerOptions<S>, assets: Awaited<ReturnType<typeof buildAssets>>) {
-    this.onError = opts.onError ?? (err => console.error('palaver:', err));
+    this.log = opts.log ?? silentLog;
+    this.configured = configuredOrigins(opts.origins ?? []);
+    this.allowed = new Set(this.configured);
+    this.trusted = opts.trustProxy?.length ? proxyAddr.compile([...opts.trustProxy]) : null;
     this.registry = new SessionRegistry(opts.app, {
       detachedTtlMs: opts.detachedTtlMs ?? 10 * 60_000,
       maxSessions: opts.maxSessions ?? 50_000,
-      onError: this.onError,
+      limits: opts.limits,
+      log: this.log,
+      wire: opts.wire,
     });
-    const f = (this.fastify = Fastify({ logger: opts.logger ?? false, bodyLimit: 2 * 1024 * 1024 }));
+    const f = (this.fastify = Fastify({
+      loggerInstance: fastifyLogger(opts.log),
+      // A request line per poll (one per client every 25 s) would drown what matters: the parts
+      // log connections, sign-ins and refusals themselves; errors are logged by the handler below.
+      logController: new LogController({ disableRequestLogging: true }),
+      trustProxy: this.trusted ?? false,
+      bodyLimit: 2 * 1024 * 1024,
+    }));
     f.register(fastifyCookie, { secret: opts.secret });
     f.addHook('onSend', async (_req, reply) => { reply.headers(SECURITY_HEADERS); });
+    f.setErrorHandler((err: FastifyError, req, reply) => {
+      const status = err.statusCode ?? 500;
+      if (status >= 500) {
+        this.log.error({ event: 'error', err, url: req.url }, 'request failed');
+        return reply.code(500).send({ error: 'internal', message: 'internal error' });
+      }
+      // Bad input: the client is told what is wrong; the log gets a line, not a stack.
+      this.log.debug({ event: 'refused', code: err.code, address: req.ip, url: req.url }, err.message);
+      return reply.code(status).send({ error: 'bad-request', message: err.message });
+    });
 
-    f.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(assets.html));
+    f.get('/', (req, reply) => {
+      if (!this.cookiesOf(req.headers.cookie).browser) this.issueBrowserCookie(req, reply);
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(assets.html);
+    });
     f.get('/app.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(assets.js));
     f.get('/app.css', (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(assets.css));
     f.get('/favicon.svg', (_req, reply) => reply.type('image/svg+xml').header('cache-control', 'max-age=86400').send(assets.icon));
     f.get('/favicon.ico', (_req, reply) => reply.redirect('/favicon.svg', 301));
     f.get('/healthz', () => ({ status: 'ok', sessions: this.registry.size }));
 
+    // A page of another origin may POST here (forms and fetch can); the browser names it in Origin.
+    const sameOrigin = async (req: FastifyRequest, reply: FastifyReply) => {
+      const origin = req.headers.origin;
+      if (origin !== undefined && !this.originAllowed(origin, req.ip)) {
+        return reply.code(403).send({ error: 'bad-origin', message: 'requests from this origin are not accepted' });
+      }
+    };
+
     f.post('/auth', {
+      onRequest: sameOrigin,
       schema: { body: { type: 'object', required: ['ticket'], additionalProperties: false, properties: { ticket: { type: 'string', maxLength: 128 } } } },
     }, (req, reply) => {
       const redeemed = this.registry.redeem((req.body as { ticket: string }).ticket);
@@ -75,6 +133,7 @@ export class HttpServer<S> {
     });
 
     f.post('/poll', {
+      onRequest: sameOrigin,
       schema: {
         body: {
           type: 'object', required: ['tab', 'frames'], additionalProperties: false,
@@ -83,9 +142,14 @@ export class HttpServer<S> {
       },
     }, async (req, reply) => {
       const body = req.body as { tab: string; frames: unknown[]; wait?: boolean };
-      const token = this.tokenFrom(req.headers.cookie);
-      const key = `${token ?? ''}\u0000${body.tab}`;
-      let conn = this.polls.get(key);
+      const { token, browser: cookieBrowser } = this.cookiesOf(req.headers.cookie);
+      let browser = cookieBrowser;
+      // Polls carry no secret of their own: a client without cookies is given a browser cookie
+      // with its hello, and its later polls need it (else `hello-first`), so a tab id alone
+      // never reaches another client's poll connection.
+      if (!token && !browser && body.frames.some(isHello)) browser = this.issueBrowserCookie(req, reply);
+      const key = `${token ?? ''}\u0000${browser ?? ''}\u0000${body.tab}`;
+      let conn = token || browser ? this.polls.get(key) : undefined;
       const errors: string[] = [];
       for (const raw of body.frames) {
         const text = JSON.stringify(raw);
@@ -93,16 +157,20 @@ export class HttpServer<S> {
         if (frame instanceof ProtocolError) { errors.push(errorFrame(frame.code, frame.message)); continue; }
         if (frame.op === 'hello') {
           if (conn) { conn.session?.detach(conn); conn.close(); }
-          const fresh: PollConnection<S> = (conn = new PollConnection<S>());
+          const fresh: PollConnection<S> = (conn = new PollConnection<S>(req.ip));
           this.polls.set(key, fresh);
-          fresh.session = await greet(this.registry, this.opts.app.resume?.bind(this.opts.app), fresh, frame, { token, languages: parseAcceptLanguage(req.headers['accept-language']) });
+          fresh.session = await greet(this.registry, this.opts.app.resume?.bind(this.opts.app), fresh, frame, {
+            token, browser, address: req.ip, languages: parseAcceptLanguage(req.headers['accept-language']),
+          });
+          if (!fresh.session && this.polls.get(key) === fresh) this.polls.delete(key);
           continue;
         }
         if (!conn?.session) { errors.push(HELLO_FIRST); continue; }
         conn.session.receive(text);
       }
       reply.type('application/json; charset=utf-8');
-      if (!conn || conn.closed) return `[${errors.join(',')}]`;
+      if (!conn) return `[${errors.join(',')}]`;
+      // A closed connection (a refused hello) answers at once, with the refusal.
       const frames = await conn.collect(body.wait === false || errors.length ? 0 : POLL_WAIT_MS);
       return errors.length ? `[${[...errors, frames.slice(1, -1)].filter(Boolean).join(',')}]` : frames;
     });
@@ -110,7 +178,11 @@ export class HttpServer<S> {
     this.pollSweep = setInterval(() => {
       const now = Date.now();
       for (const [key, conn] of this.polls) {
-        if (now - conn.lastPoll > POLL_DETACH_MS) { conn.session?.detach(conn); this.polls.delete(key); }
+        if (conn.closed || now - conn.lastPoll > POLL_DETACH_MS) {
+          conn.session?.detach(conn);
+          this.polls.delete(key);
+          this.log.debug({ event: 'disconnect', transport: 'poll' }, 'a long-poll client stopped polling');
+        }
       }
     }, 5_000);
     this.pollSweep.unref();
@@ -127,9 +199,13 @@ export class HttpServer<S> {
   async listen(host = '127.0.0.1', port = 8080): Promise<string> {
     await this.fastify.listen({ host, port });
     const addr = this.fastify.server.address() as AddressInfo;
+    this.allowed = new Set([...listenOrigins(host, addr.port), ...this.configured]);
     const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     return `http://${shown}:${addr.port}/`;
   }
+
+  /** Origins whose pages may open a WebSocket or POST here. */
+  get origins(): ReadonlySet<string> { return this.allowed; }
 
   /** Tells every session the server is going, then stops listening. Nobody is signed out. */
   async close(): Promise<void> {
@@ -140,19 +216,38 @@ export class HttpServer<S> {
     await this.fastify.close();
   }
 
-  private tokenFrom(header: string | undefined): string | null {
-    if (!header) return null;
-    const raw = this.fastify.parseCookie(header)[COOKIE];
+  private cookiesOf(header: string | undefined): { token: string | null; browser: string | null } {
+    if (!header) return { token: null, browser: null };
+    const jar = this.fastify.parseCookie(header);
+    return { token: this.unsign(jar[COOKIE]), browser: this.unsign(jar[BROWSER_COOKIE]) };
+  }
+
+  private unsign(raw: string | undefined): string | null {
     if (!raw) return null;
     const unsigned = this.fastify.unsignCookie(raw);
     return unsigned.valid && unsigned.value ? unsigned.value : null;
   }
 
-  private originAllowed(req: IncomingMessage): boolean {
-    const origin = req.headers.origin;
-    if (!origin) return true;            // not a browser: browsers always send Origin on upgrade
-    if (this.opts.origins?.includes(origin)) return true;
-    try { return new URL(origin).host === req.headers.host; } catch { return false; }
+  private issueBrowserCookie(req: FastifyRequest, reply: FastifyReply): string {
+    const id = randomBytes(16).toString('base64url');
+    reply.setCookie(BROWSER_COOKIE, id, { signed: true, httpOnly: true, sameSite: 'strict', path: '/', secure: req.protocol === 'https' });
+    return id;
+  }
+
+  private originAllowed(origin: string, address: string): boolean {
+    const n = normalizeOrigin(origin);
+    if (n !== null && this.allowed.has(n)) return true;
+    if (!this.toldOrigins.has(origin)) {
+      if (this.toldOrigins.size >= 100) this.toldOrigins.clear();
+      this.toldOrigins.add(origin);
+      this.log.info({ event: 'refused', code: 'bad-origin', origin, address }, 'a page of another origin was refused (see --origin)');
+    }
+    return false;
+  }
+
+  /** The client's address: the peer, or what trusted proxies say it is. */
+  private addressOf(req: IncomingMessage): string {
+    return this.trusted ? proxyAddr(req, this.trusted) : req.socket.remoteAddress ?? '';
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
@@ -160,12 +255,34 @@ export class HttpServer<S> {
     let path: string;
     try { path = new URL(req.url ?? '/', 'http://x').pathname; } catch { return refuse('400 Bad Request'); }
     if (path !== '/session') return refuse('404 Not Found');
-    if (!this.originAllowed(req)) return refuse('403 Forbidden');
+    const address = this.addressOf(req);
+    // Browsers always send Origin on an upgrade; a client without one is not a browser page.
+    if (req.headers.origin !== undefined && !this.originAllowed(req.headers.origin, address)) return refuse('403 Forbidden');
+    const limits = this.registry.addressLimits;
+    if (!limits.admitSocket(address)) return refuse('429 Too Many Requests');
+    socket.once('close', () => limits.releaseSocket(address));
+    const { token, browser } = this.cookiesOf(req.headers.cookie);
     this.wss.handleUpgrade(req, socket, head, ws => {
+      // A socket that never says hello holds a slot for nothing: it gets a few seconds.
+      const helloTimer = setTimeout(() => ws.close(HELLO_TIMEOUT_CLOSE, 'no hello in time'), this.opts.helloTimeoutMs ?? 5_000);
+      let greeted = false;
+      ws.once('close', code => {
+        clearTimeout(helloTimer);
+        if (greeted) this.log.info({ event: 'disconnect', address, code }, 'disconnected');
+      });
       serveSocket(ws, this.registry, this.opts.app.resume?.bind(this.opts.app), {
-        token: this.tokenFrom(req.headers.cookie),
+        token, browser, address,
         languages: parseAcceptLanguage(req.headers['accept-language']),
-      }, this.onError);
+        onGreeted: () => { greeted = true; clearTimeout(helloTimer); },
+      }, err => this.log.error({ event: 'error', err, address }, 'socket error'));
     });
   }
 }
+
+/** The log itself if fastify can take it (pino's full set of levels), else none for fastify. */
+function fastifyLogger(log: Log | undefined): FastifyBaseLogger | undefined {
+  const l = log as Partial<Record<'fatal' | 'trace', unknown>> | undefined;
+  return typeof l?.fatal === 'function' && typeof l.trace === 'function' ? (log as FastifyBaseLogger) : undefined;
+}
+
+const isHello = (f: unknown) => typeof f === 'object' && f !== null && (f as { op?: unknown }).op === 'hello';

@@ -30,7 +30,7 @@ test('sign-in issues an HttpOnly, SameSite=Strict cookie through a one-time tick
   const c = new RemoteHeadless(s.url);
   await c.connect();
   await c.signIn('alice');
-  assert.match(c.cookie ?? '', /^palaver=[\w-]+\.[\w+/=-]+$/);
+  assert.match(c.cookie ?? '', /^palaver=[\w-]+\.[\w%+/=-]+$/);
   const ticket = JSON.parse(c.received.find(t => t.includes('"credential"'))!).ticket;
   const again = await fetch(new URL('/auth', s.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ticket }) });
   assert.equal(again.status, 400, 'a ticket works once');
@@ -174,8 +174,12 @@ test('a detached session ends after its lifetime: its user leaves and the name i
 test('long-poll speaks the same frames', async () => {
   const s = await server();
   type Frame = { op: string; id?: string; attrs?: Record<string, unknown>; ticket?: string; code?: string };
+  // Like a browser, the client keeps the cookies it is given: long-poll needs them.
+  const jar = new Map<string, string>();
   const poll = async (frames: unknown[], wait = false) => {
-    const res = await fetch(new URL('/poll', s.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tab: 'lp1', frames, wait }) });
+    const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await fetch(new URL('/poll', s.url), { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify({ tab: 'lp1', frames, wait }) });
+    for (const c of res.headers.getSetCookie()) { const [k, v] = c.split(';')[0].split('='); jar.set(k, v); }
     return (await res.json()) as Frame[];
   };
   assert.deepEqual((await poll([{ op: 'get', after: 0 }])).map(f => f.code), ['hello-first']);
