@@ -5,12 +5,18 @@ import type { WebSocket } from 'ws';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, decodeClientFrame, encode, ProtocolError, type ClientFrame } from '../../core/protocol.ts';
 import type { Principal } from '../../core/session.ts';
 import { CLOSE_BAD_FRAMES, CLOSE_TOO_SLOW, type Connection, type WireSession } from '../../core/wire-session.ts';
-import type { SessionRegistry } from './registry.ts';
+import type { Refusal, SessionRegistry } from './registry.ts';
 
 export interface Greeting {
   /** The session token from a valid signed cookie, if any. */
   token: string | null;
+  /** The anonymous browser id from a valid signed browser cookie, if any. */
+  browser: string | null;
+  /** The client's address (through trusted proxies). */
+  address: string;
   languages: readonly string[];
+  /** Called once the hello is answered, whatever the answer. */
+  onGreeted?(): void;
 }
 
 type Resolve = (token: string) => Promise<Principal | null>;
@@ -18,21 +24,30 @@ type Resolve = (token: string) => Promise<Principal | null>;
 export const errorFrame = (code: string, message: string) => encode({ op: 'error', code, message });
 export const HELLO_FIRST = errorFrame('hello-first', 'the first frame must be hello');
 
+const REFUSALS: Record<Refusal, string> = {
+  'busy': 'the server is not taking more sessions right now',
+  'too-many-sessions': 'too many sessions from your address',
+  'rate-limited': 'too many new sessions from your address; try again in a minute',
+};
+
 /** Handles a client's hello: finds or creates its session and attaches the connection. */
 export async function greet<S>(registry: SessionRegistry<S>, resolve: Resolve | undefined, conn: Connection, hello: ClientFrame & { op: 'hello' }, g: Greeting): Promise<WireSession<S> | null> {
-  if (hello.version !== PROTOCOL_VERSION) {
-    conn.send(errorFrame('version', `this server speaks protocol version ${PROTOCOL_VERSION}`));
-    conn.close(4002, 'protocol version');
+  try {
+    if (hello.version !== PROTOCOL_VERSION) {
+      conn.send(errorFrame('version', `this server speaks protocol version ${PROTOCOL_VERSION}`));
+      conn.close(4002, 'protocol version');
+      return null;
+    }
+    const user = g.token && resolve ? await resolve(g.token) : null;
+    const languages = g.languages.length ? g.languages : hello.languages ?? [];
+    const ws = await registry.connect(conn, { user, browser: g.browser, address: g.address }, hello.tab, hello.after, languages);
+    if (typeof ws !== 'string') return ws;
+    conn.send(errorFrame(ws, REFUSALS[ws]));
+    conn.close(1013, ws);                  // 1013: try again later
     return null;
+  } finally {
+    g.onGreeted?.();
   }
-  const user = g.token && resolve ? await resolve(g.token) : null;
-  const languages = g.languages.length ? g.languages : hello.languages ?? [];
-  const ws = await registry.connect(conn, user, hello.tab ?? 'default', hello.after, languages);
-  if (!ws) {
-    conn.send(errorFrame('busy', 'the server is not taking more sessions right now'));
-    conn.close(1013, 'busy');
-  }
-  return ws;
 }
 
 // Sockets corked during this turn, all uncorked by one callback (a fan-out corks thousands).
@@ -78,7 +93,7 @@ export function serveSocket<S>(socket: WebSocket, registry: SessionRegistry<S>, 
     close: (code, reason) => socket.close(code, reason),
     buffered: () => socket.bufferedAmount,
     onDrain: cb => tcp.once('drain', cb),
-    address: tcp.remoteAddress,
+    address: g.address || tcp.remoteAddress,
   };
   // Frames before the session exists: a few mistakes are answered, a stream of them closes.
   let strikes = 0;
