@@ -67,5 +67,5 @@ test('a server listening on every interface accepts its interface addresses, and
   const url = `http://127.0.0.1:${port}/`;
   assert.ok(server.origins.has(`http://127.0.0.1:${port}`));
   assert.equal(await upgradeStatus(url, { origin: `http://localhost:${port}` }), 101);
-  assert.equal(await upgradeStatus(url, { host: 'evil.example', origin: `http://evil.example:${port}` }), 403);
+  assert.equal(await upgradeStatus(url, { host: `evil.example:${port}`, origin: `http://evil.example:${port}` }), 403);
 });
