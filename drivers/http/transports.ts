@@ -39,7 +39,9 @@ export async function greet<S>(registry: SessionRegistry<S>, resolve: Resolve | 
       return null;
     }
     const user = g.token && resolve ? await resolve(g.token) : null;
-    const languages = g.languages.length ? g.languages : hello.languages ?? [];
+    // The client's own list (navigator.languages) first: Chromium does not apply a page's
+    // language override to the WebSocket upgrade's Accept-Language.
+    const languages = hello.languages?.length ? hello.languages : g.languages;
     const ws = await registry.connect(conn, { user, browser: g.browser, address: g.address }, hello.tab, hello.after, languages);
     if (typeof ws !== 'string') return ws;
     conn.send(errorFrame(ws, REFUSALS[ws]));

@@ -2,12 +2,13 @@
 import { createServer, connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
-export async function startProxy(targetPort: number) {
+/** `target` may be a function: a proxy can be started before the server it fronts (whose origins list it). */
+export async function startProxy(target: number | (() => number)) {
   const sockets = new Set<Socket>();
   let down = false;
   const server = createServer(client => {
     if (down) { client.destroy(); return; }
-    const upstream = connect(targetPort, '127.0.0.1');
+    const upstream = connect(typeof target === 'number' ? target : target(), '127.0.0.1');
     for (const s of [client, upstream]) { sockets.add(s); s.on('close', () => sockets.delete(s)); s.on('error', () => s.destroy()); }
     client.pipe(upstream).pipe(client);
   });
