@@ -4,18 +4,15 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { RemoteHeadless } from '../../drivers/headless/remote.ts';
+import { memoryLog } from '../support/memory-log.ts';
 import { runServer } from '../support/server.ts';
 
 const stops: (() => Promise<void>)[] = [];
 after(async () => { for (const stop of stops) await stop(); });
 
 test('constructor, __proto__ and toString as event names get a clear error frame, and no internal error', async () => {
-  // What the server reports as an internal error goes to the console.
-  const internal: unknown[] = [];
-  const consoleError = console.error;
-  console.error = (...args: unknown[]) => { internal.push(args); };
-  stops.push(async () => { console.error = consoleError; });
-  const s = await runServer();
+  const log = memoryLog();
+  const s = await runServer({ log });
   stops.push(s.stop);
   const c = new RemoteHeadless(s.url);
   stops.push(() => c.close());
@@ -30,5 +27,6 @@ test('constructor, __proto__ and toString as event names get a clear error frame
   assert.ok(errors().every(f => !/prototype|TypeError|at /.test(f.message)), 'the message names the refusal, not a stack');
   c.driver.type('message', 'still here'); c.driver.click('send');
   await c.until(() => c.driver.items('messages').some(a => a.text === 'still here'), 'the next honest message');
-  assert.deepEqual(internal, [], 'nothing reached the error log');
+  assert.deepEqual(log.lines.filter(l => l.level === 'error' || 'err' in l.fields), [], 'no error and no stack in the log');
+  assert.ok(log.lines.some(l => l.fields.event === 'refused' && l.fields.code === 'not-bound'), 'the refusals are logged, by code');
 });

@@ -3,12 +3,12 @@
 // stream of bad frames closes the connection, and a person's pace is never limited.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Log } from '../../core/log.ts';
 import { WireSession } from '../../core/wire-session.ts';
 import { RemoteHeadless } from '../../drivers/headless/remote.ts';
 import { fixtureApp } from '../support/fixture-app.ts';
 import { RawSocket } from '../support/raw-socket.ts';
 import { runServer } from '../support/server.ts';
+import { memoryLog } from '../support/memory-log.ts';
 
 const servers: { stop(): Promise<void> }[] = [];
 async function server(o = {}) { const s = await runServer(o); servers.push(s); return s; }
@@ -105,14 +105,8 @@ test('a stream of bad frames closes the connection (4009), before and after hell
 });
 
 test('rate-limit hits are logged once in a while, not per frame; refusals at debug with their code', async () => {
-  const lines: { level: string; fields: Record<string, unknown> }[] = [];
-  const log: Log = {
-    debug: fields => { lines.push({ level: 'debug', fields: fields as Record<string, unknown> }); },
-    info: fields => { lines.push({ level: 'info', fields: fields as Record<string, unknown> }); },
-    warn: fields => { lines.push({ level: 'warn', fields: fields as Record<string, unknown> }); },
-    error: fields => { lines.push({ level: 'error', fields: fields as Record<string, unknown> }); },
-    child: () => log,
-  };
+  const log = memoryLog();
+  const lines = log.lines;
   const sent: string[] = [];
   const ws = new WireSession(await fixtureApp(), ['en'], { log });
   ws.attach({ send: t => sent.push(t), close() {}, buffered: () => 0, onDrain() {}, address: '192.0.2.7' });
