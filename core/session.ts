@@ -60,6 +60,11 @@ export interface Ui<S = unknown> {
   close(result?: Value): void;
   /** Runs `task` on this session's worker, after what is already queued. */
   post(task: (ui: Ui<S>) => unknown): void;
+  /**
+   * Counts one sign-in attempt against the limits of where this front-end connects from (per
+   * client address, say); false when over them. Call it before checking any credential.
+   */
+  takeSignInAttempt(): boolean;
   signIn(user: Principal): Promise<void>;
   signOut(): Promise<void>;
   readonly popupOpen: boolean;
@@ -108,6 +113,8 @@ export interface SessionOptions {
   onPrincipal?(user: Principal | null): void;
   /** Called once when the session has ended. */
   onEnd?(reason: EndReason): void;
+  /** Asked for each sign-in attempt (`Ui.takeSignInAttempt`); none means no limit here. */
+  signInAllowed?(): boolean;
 }
 
 const NO_CHILDREN: Widget[] = [];
@@ -196,6 +203,8 @@ export class Session<S = unknown> implements Ui<S> {
     if (this.signInAsked) this.driver.forbidden();
     return this.app.start(this);
   }
+
+  takeSignInAttempt(): boolean { return this.options.signInAllowed?.() ?? true; }
 
   async signIn(user: Principal): Promise<void> {
     this.user = user;

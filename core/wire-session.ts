@@ -48,8 +48,6 @@ export interface WireSessionOptions extends SessionOptions {
   output?: Partial<OutputBudget>;
   rates?: Partial<FrameRates>;
   log?: Log;
-  /** Asked before each `auth` is run (a limit per client address); false refuses it. */
-  signInAllowed?(): boolean;
 }
 
 const encodedAttrs = new WeakMap<object, string>();
@@ -64,7 +62,6 @@ export class WireSession<S = unknown> implements Driver {
   private readonly log: Log;
   private readonly budget: OutputBudget;
   private readonly rates: FrameRates;
-  private readonly signInAllowed: (() => boolean) | undefined;
   private limiter: FrameLimits | null = null;
   private rateLoggedAt = -Infinity;
   // Back-pressure on the current connection.
@@ -83,7 +80,6 @@ export class WireSession<S = unknown> implements Driver {
     this.log = options.log ?? silentLog;
     this.budget = options.output ? { ...DEFAULT_OUTPUT_BUDGET, ...options.output } : DEFAULT_OUTPUT_BUDGET;
     this.rates = options.rates ? { ...DEFAULT_FRAME_RATES, ...options.rates } : DEFAULT_FRAME_RATES;
-    this.signInAllowed = options.signInAllowed;
     this.session = new Session(app, this, options);
   }
 
@@ -159,7 +155,6 @@ export class WireSession<S = unknown> implements Driver {
         const authenticate = this.app.authenticate;
         if (!authenticate) return this.refuse('not-supported', 'this server does not take auth requests');
         if (!this.allow('auth')) return;
-        if (this.signInAllowed && !this.signInAllowed()) return this.limited('sign-in', 'too many sign-in attempts from this address; try again in a minute');
         void this.session.run(async () => {
           const refused = await authenticate(this.session, f.user, f.password);
           if (refused !== null) this.refuse('auth-failed', refused);

@@ -9,6 +9,9 @@ const text = (ui: ChatUi, name: string) => String(ui.get(name, 'text') ?? '');
 
 /** Signs in with what the login screen holds, or shows why not. */
 export async function signIn(ui: ChatUi, user: string, password: string | undefined): Promise<string | null> {
+  // However it arrives (the login screen, a protocol `auth`), an attempt counts against the
+  // limit of its address; one refused for that changes nothing.
+  if (!ui.takeSignInAttempt()) return refusal(ui, new ChatError('rate-limited'));
   // A session holds one sign-in: a new one ends the earlier first (its token stops resuming, it
   // leaves Here now, its name is free again), also when the new one is then refused.
   if (ui.user || ui.state.login) await ui.signOut();

@@ -12,7 +12,7 @@ import { createChatApp } from '../../ui-descriptions/app.ts';
 import type { ChatState } from '../../ui-descriptions/state.ts';
 import { tempDir } from '../support/chat.ts';
 
-export type Frame = { op: string; code?: string; message?: string; id?: string; kind?: string; attrs?: Record<string, unknown>; resumed?: boolean };
+export type Frame = { op: string; code?: string; message?: string; id?: string; kind?: string; attrs?: Record<string, unknown>; attr?: string; value?: unknown; resumed?: boolean };
 
 const stops: (() => Promise<void>)[] = [];
 

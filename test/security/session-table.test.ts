@@ -5,6 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { HELLO_TIMEOUT_CLOSE } from '../../drivers/http/server.ts';
+import { REFUSALS } from '../../ui-descriptions/refusals.ts';
 import { chatServer, pollClient, socketClient, stopAll, until, widget, type Frame } from './session-table-support.ts';
 
 after(stopAll);
@@ -121,10 +122,11 @@ test('sign-in attempts from one address are limited across its connections', asy
     return c;
   }));
   for (const c of clients) for (let k = 0; k < 4; k++) c.send({ op: 'auth', user: 'not valid!' });
-  const all = () => clients.flatMap(c => c.codes());
-  await until(() => all().length === 28, '28 answers');
-  assert.equal(all().filter(c => c === 'auth-failed').length, 20);
-  assert.equal(all().filter(c => c === 'rate-limited').length, 8);
+  const refusals = () => clients.flatMap(c => c.frames.filter(f => f.op === 'error'));
+  await until(() => refusals().length === 28, '28 answers');
+  assert.ok(refusals().every(f => f.code === 'auth-failed'));
+  assert.equal(refusals().filter(f => f.message === REFUSALS['name-invalid']).length, 20, 'twenty names checked');
+  assert.equal(refusals().filter(f => f.message === REFUSALS['rate-limited']).length, 8, 'the rest refused for the address');
   // Another address is not affected.
   const other = await socketClient(url, { localAddress: '127.0.5.2' });
   await other.hello('other');
@@ -132,4 +134,21 @@ test('sign-in attempts from one address are limited across its connections', asy
   await until(() => other.codes().length === 1, 'an answer');
   assert.deepEqual(other.codes(), ['auth-failed']);
   await Promise.all([...clients, other].map(c => c.close()));
+});
+
+test('sign-ins through the login screen count against the same limit per address', async () => {
+  const { url } = await chatServer();
+  // 22 login screens from one address, one try each: the first 20 are checked, the rest refused.
+  const clients = [];
+  for (let i = 0; i < 22; i++) {
+    const c = await socketClient(url, { localAddress: '127.0.6.1' });
+    await c.hello(`screen-${i}`);
+    await until(() => widget(c.frames, 'enter') !== undefined, 'the login screen');
+    c.send({ op: 'event', id: widget(c.frames, 'enter'), name: 'click', state: { [widget(c.frames, 'username')!]: 'not valid!' } });
+    clients.push(c);
+  }
+  const shown = (c: { frames: Frame[] }) => c.frames.find(f => f.op === 'set' && f.attr === 'text' && typeof f.value === 'string' && f.value !== '')?.value;
+  await until(() => clients.every(c => shown(c) !== undefined), 'every refusal shown');
+  assert.deepEqual(clients.map(shown), [...Array(20).fill(REFUSALS['name-invalid']), REFUSALS['rate-limited'], REFUSALS['rate-limited']]);
+  await Promise.all(clients.map(c => c.close()));
 });
