@@ -20,9 +20,15 @@ commands:
       --log-level L     fatal, error, warn, info (default), debug, trace or silent
                         (also PALAVER_LOG_LEVEL); JSON lines on stdout, human lines on
                         a terminal; with --tui, JSON lines in DIR/palaver.log
+      --max-sessions N  sessions at most (default 50000; also PALAVER_MAX_SESSIONS);
+                        when full, the oldest session nobody signed in to makes room
+      --trust-proxy A   believe X-Forwarded-For from this reverse proxy: an address,
+                        a CIDR or loopback (repeatable; also PALAVER_TRUST_PROXY), so
+                        that limits per client address see the clients, not the proxy
   tui                 chat in this terminal, connected to a server
       --url URL         the server (default http://localhost:8080)
-  grant NAME          let NAME create channels (with --restrict-channels)
+  grant NAME          let NAME (registered with a password) create channels
+                      (with --restrict-channels); open sessions see it at once
       --revoke          take it back instead
       --data DIR        data directory (default ./data)
 `;

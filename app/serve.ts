@@ -30,6 +30,10 @@ export interface ServeOptions {
   logLevel?: LogLevel;
   /** Where the server and its parts log (default nowhere). */
   log?: Log;
+  /** Who may keep a session, and how many (defaults in drivers/http/), for embedding and tests. */
+  sessions?: Pick<HttpServerOptions<unknown>, 'maxSessions' | 'maxAnonymous' | 'anonymousTtlMs' | 'limits' | 'helloTimeoutMs'>;
+  /** Reverse proxies whose X-Forwarded-For is believed (addresses, CIDRs, `loopback`). */
+  trustProxy?: string[];
   /** Each session's output budget and frame rates (defaults in core/), for embedding and tests. */
   wire?: HttpServerOptions<unknown>['wire'];
   /** Further chat settings (rate limits…), for embedding and tests. */
@@ -49,6 +53,8 @@ export function serveOptions(args: string[], env = process.env): ServeOptions {
       tui: { type: 'boolean', default: false },
       origin: { type: 'string', multiple: true, default: [] },
       'log-level': { type: 'string', default: env.PALAVER_LOG_LEVEL ?? 'info' },
+      'max-sessions': { type: 'string', default: env.PALAVER_MAX_SESSIONS ?? '50000' },
+      'trust-proxy': { type: 'string', multiple: true, default: [] },
     },
   });
   const port = Number(values.port);
@@ -56,11 +62,14 @@ export function serveOptions(args: string[], env = process.env): ServeOptions {
   const minutes = Number(values['session-minutes']);
   if (!(minutes > 0)) throw new Error(`--session-minutes: not a positive number: ${values['session-minutes']}`);
   const admins = [...(env.PALAVER_ADMINS ?? '').split(',').map(s => s.trim()).filter(Boolean), ...values.admin!];
+  const maxSessions = Number(values['max-sessions']);
+  if (!Number.isInteger(maxSessions) || maxSessions < 1) throw new Error(`--max-sessions: not a positive whole number: ${values['max-sessions']}`);
+  const trustProxy = [...(env.PALAVER_TRUST_PROXY ?? '').split(',').map(s => s.trim()).filter(Boolean), ...values['trust-proxy']!];
   const origins = [...(env.PALAVER_ORIGINS ?? '').split(',').map(s => s.trim()).filter(Boolean), ...values.origin!];
   try { configuredOrigins(origins); } catch (e) { throw new Error(`--origin: ${(e as Error).message}`); }
   return {
     host: values.host!, port, dataDir: resolve(values.data!), admins, restrictChannels: values['restrict-channels']!, detachedTtlMs: minutes * 60_000, tui: values.tui!,
-    origins, logLevel: logLevel(values['log-level']!),
+    origins, logLevel: logLevel(values['log-level']!), sessions: { maxSessions }, trustProxy,
   };
 }
 
@@ -70,7 +79,7 @@ export async function startServer(o: ServeOptions) {
   const store = new SqliteStore(join(o.dataDir, 'palaver.db'));
   const chat = await new Chat(store, new MemoryBus(err => log.error({ event: 'error', err }, 'a bus subscriber failed')), { ...o.chat, admins: o.admins, restrictChannels: o.restrictChannels, loginTtlMs: o.detachedTtlMs }).init();
   const app = await createChatApp(chat);
-  const server = await HttpServer.create({ app, secret: loadSecret(o.dataDir), detachedTtlMs: o.detachedTtlMs, wire: o.wire, origins: o.origins, log });
+  const server = await HttpServer.create({ app, secret: loadSecret(o.dataDir), detachedTtlMs: o.detachedTtlMs, ...o.sessions, trustProxy: o.trustProxy, wire: o.wire, origins: o.origins, log });
   let stopping: Promise<void> | null = null;
   const stop = () => (stopping ??= (async () => {
     await server.close(); chat.close(); await store.close();

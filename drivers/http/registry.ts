@@ -13,6 +13,13 @@ export interface RegistryOptions {
   detachedTtlMs: number;
   /** Sessions at most, to bound memory whatever clients do. */
   maxSessions: number;
+  /**
+   * Sessions nobody is signed in to at most (default 10,000): past it the oldest of them makes
+   * room, however empty the table, so a flood of login screens costs a bounded few megabytes.
+   */
+  maxAnonymous?: number;
+  /** How long a session nobody is signed in to outlives its connection (default 1 minute). */
+  anonymousTtlMs?: number;
   limits?: Partial<AddressLimitOptions>;
   log?: Log;
   /** Each session's output budget and frame rates (defaults in core/). */
@@ -60,13 +67,17 @@ export class SessionRegistry<S> {
   private readonly limits: AddressLimits;
   private readonly log: Log;
   private readonly timer: ReturnType<typeof setInterval>;
+  private readonly maxAnonymous: number;
+  private readonly anonymousTtlMs: number;
   private toldBusy = false;
   private closing = false;
 
   constructor(private readonly app: Application<S>, private readonly opts: RegistryOptions) {
     this.log = opts.log ?? silentLog;
     this.limits = new AddressLimits(opts.limits, this.log);
-    const every = Math.max(1000, Math.min(60_000, Math.floor(opts.detachedTtlMs / 3)));
+    this.maxAnonymous = opts.maxAnonymous ?? 10_000;
+    this.anonymousTtlMs = Math.min(opts.anonymousTtlMs ?? 60_000, opts.detachedTtlMs);
+    const every = Math.max(1000, Math.min(60_000, Math.floor(this.anonymousTtlMs / 3)));
     this.timer = setInterval(() => void this.sweep(), every);
     this.timer.unref();
   }
@@ -100,7 +111,7 @@ export class SessionRegistry<S> {
       existing.attach(conn, after);
       return existing;
     }
-    const refused = this.admit(who.address);
+    const refused = this.admit(who.address, who.user !== null);
     if (refused) return refused;
     const byTab = !existing;
     const entry: Entry = {
@@ -140,25 +151,27 @@ export class SessionRegistry<S> {
   }
 
   /** Makes room for one more session from `address`, or says why not. Synchronous: no race. */
-  private admit(address: string): Refusal | null {
+  private admit(address: string, signedIn: boolean): Refusal | null {
     const refused = this.limits.admitSession(address);
     if (refused) return refused;
+    if (!signedIn && this.anonymous.size >= this.maxAnonymous) return this.evictOldestAnonymous('too many sessions nobody signed in to');
     if (this.sessions.size < this.opts.maxSessions) { this.toldBusy = false; return null; }
-    const oldest = this.anonymous.values().next();
-    if (!oldest.done) {
-      const victim = oldest.value;
-      const e = this.entries.get(victim)!;
-      e.log.info({ event: 'evicted', address: e.address }, 'the session table is full: the oldest anonymous session makes room');
-      this.drop(victim);
-      victim.refuse('evicted', 'this session was closed to make room for others');
-      void this.end(victim, 'closed');
-      return null;
-    }
+    if (this.anonymous.size) return this.evictOldestAnonymous('the session table is full');
     this.limits.releaseSession(address);
     // Every session is signed in: refuse, and say so once, not once per attempt.
     if (!this.toldBusy) this.log.warn({ event: 'refused', code: 'busy', address, sessions: this.sessions.size }, 'the session table is full of signed-in sessions');
     this.toldBusy = true;
     return 'busy';
+  }
+
+  private evictOldestAnonymous(why: string): null {
+    const victim: WireSession<S> = this.anonymous.values().next().value!;
+    const e = this.entries.get(victim)!;
+    e.log.info({ event: 'evicted', address: e.address }, `${why}: the oldest anonymous session makes room`);
+    this.drop(victim);
+    victim.refuse('evicted', 'this session was closed to make room for others');
+    void this.end(victim, 'closed');
+    return null;
   }
 
   private principalChanged(ws: WireSession<S>, user: Principal | null) {
@@ -217,7 +230,8 @@ export class SessionRegistry<S> {
     this.limits.sweep();
     const renewed = new Set<string>();
     for (const ws of this.all()) {
-      if (ws.detachedAt !== null && now - ws.detachedAt >= this.opts.detachedTtlMs) {
+      const ttl = ws.session.user ? this.opts.detachedTtlMs : this.anonymousTtlMs;
+      if (ws.detachedAt !== null && now - ws.detachedAt >= ttl) {
         await this.end(ws, 'expired');
         continue;
       }

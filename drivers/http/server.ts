@@ -35,6 +35,10 @@ export interface HttpServerOptions<S> {
   detachedTtlMs?: number;
   /** Sessions at most (default 50,000); when full, the oldest anonymous session makes room. */
   maxSessions?: number;
+  /** Sessions nobody is signed in to at most (default 10,000; the oldest makes room). */
+  maxAnonymous?: number;
+  /** How long a session nobody is signed in to outlives its connection (default 1 minute). */
+  anonymousTtlMs?: number;
   /** Limits per client address (defaults in address-limits.ts). */
   limits?: Partial<AddressLimitOptions>;
   /** How long a WebSocket may stay open without saying hello (default 5 s). */
@@ -77,6 +81,8 @@ export class HttpServer<S> {
     this.registry = new SessionRegistry(opts.app, {
       detachedTtlMs: opts.detachedTtlMs ?? 10 * 60_000,
       maxSessions: opts.maxSessions ?? 50_000,
+      maxAnonymous: opts.maxAnonymous,
+      anonymousTtlMs: opts.anonymousTtlMs,
       limits: opts.limits,
       log: this.log,
       wire: opts.wire,

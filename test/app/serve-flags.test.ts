@@ -26,6 +26,14 @@ test('--origin is repeatable and adds to PALAVER_ORIGINS; anything but http(s):/
   }
 });
 
+test('--max-sessions and --trust-proxy (with their variables) reach the server; a bad count is refused', () => {
+  assert.equal(serveOptions([], {}).sessions?.maxSessions, 50_000);
+  assert.equal(serveOptions(['--max-sessions', '2000'], {}).sessions?.maxSessions, 2000);
+  assert.equal(serveOptions([], { PALAVER_MAX_SESSIONS: '300' }).sessions?.maxSessions, 300);
+  assert.throws(() => serveOptions(['--max-sessions', '0'], {}), /--max-sessions: not a positive whole number/);
+  assert.deepEqual(serveOptions(['--trust-proxy', '10.0.0.0/8'], { PALAVER_TRUST_PROXY: 'loopback' }).trustProxy, ['loopback', '10.0.0.0/8']);
+});
+
 test('--log-level defaults to info, PALAVER_LOG_LEVEL sets it, the flag wins; a wrong level is refused', () => {
   assert.equal(serveOptions([], {}).logLevel, 'info');
   assert.equal(serveOptions([], { PALAVER_LOG_LEVEL: 'debug' }).logLevel, 'debug');

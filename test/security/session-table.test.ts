@@ -139,7 +139,7 @@ test('sign-in attempts from one address are limited across its connections', asy
 test('sign-ins through the login screen count against the same limit per address', async () => {
   const { url } = await chatServer();
   // 22 login screens from one address, one try each: the first 20 are checked, the rest refused.
-  const clients = [];
+  const clients: Awaited<ReturnType<typeof socketClient>>[] = [];
   for (let i = 0; i < 22; i++) {
     const c = await socketClient(url, { localAddress: '127.0.6.1' });
     await c.hello(`screen-${i}`);
@@ -151,4 +151,36 @@ test('sign-ins through the login screen count against the same limit per address
   await until(() => clients.every(c => shown(c) !== undefined), 'every refusal shown');
   assert.deepEqual(clients.map(shown), [...Array(20).fill(REFUSALS['name-invalid']), REFUSALS['rate-limited'], REFUSALS['rate-limited']]);
   await Promise.all(clients.map(c => c.close()));
+});
+
+test('behind a trusted proxy each client is counted by its forwarded address; without trust, a forged one changes nothing', async () => {
+  const opened = async (url: string) => {
+    let n = 0;
+    for (let i = 0; i < 35; i++) {
+      const c = await socketClient(url, { localAddress: '127.0.7.1', headers: { 'x-forwarded-for': `198.51.100.${i}` } });
+      await c.hello(`fwd-${i}`);
+      if (c.frames.some(f => f.op === 'hello')) n++;
+      await c.close();
+    }
+    return n;
+  };
+  // The proxy is 127.0.7.1: it opens 35 sessions for 35 clients in a minute, each within its own limit.
+  assert.equal(await opened((await chatServer({ trustProxy: ['127.0.7.1'] })).url), 35);
+  // Not trusted: all 35 come from one address, past its 30 new sessions a minute.
+  assert.equal(await opened((await chatServer()).url), 30);
+});
+
+test('sessions nobody signed in to are capped on their own, and end a minute after their connection (signed-in ones keep theirs)', async () => {
+  const { url, server } = await chatServer({ maxAnonymous: 5, anonymousTtlMs: 300, limits: { newSessionsPerMinute: 1000 } });
+  const member = await signedIn(url, 'member', '127.0.8.1');
+  const guests: Awaited<ReturnType<typeof socketClient>>[] = [];
+  for (let i = 0; i < 8; i++) { const g = await socketClient(url, { localAddress: '127.0.8.2' }); await g.hello(`guest-${i}`); guests.push(g); }
+  await until(() => guests.slice(0, 3).every(g => g.codes().includes('evicted')), 'the three oldest guests evicted');
+  assert.ok(guests.slice(3).every(g => !g.codes().includes('evicted')));
+  assert.equal(server.registry.anonymousCount, 5);
+  // Gone: the guests' sessions end soon after; the member's lives on, detached, for its own lifetime.
+  await Promise.all(guests.map(g => g.close()));
+  member.ws.terminate();
+  await until(() => server.registry.anonymousCount === 0, 'detached guest sessions ended', 10_000);
+  assert.equal(server.registry.size, 1);
 });
