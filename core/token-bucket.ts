@@ -14,12 +14,21 @@ export class TokenBucket {
 
   /** Takes one token if there is one. */
   take(now = Date.now()): boolean {
-    if (now > this.at) {
-      this.tokens = Math.min(this.rate.burst, this.tokens + ((now - this.at) * this.rate.perSecond) / 1000);
-      this.at = now;
-    }
+    this.refill(now);
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
+  }
+
+  /** True when the bucket has refilled: it can be forgotten and made anew without changing anything. */
+  full(now = Date.now()): boolean {
+    this.refill(now);
+    return this.tokens >= this.rate.burst;
+  }
+
+  private refill(now: number) {
+    if (now <= this.at) return;
+    this.tokens = Math.min(this.rate.burst, this.tokens + ((now - this.at) * this.rate.perSecond) / 1000);
+    this.at = now;
   }
 }

@@ -4,6 +4,7 @@
 // single host is commonly given a whole /64), an IPv4-mapped address as the IPv4 address.
 import { isIPv6 } from 'node:net';
 import { silentLog, type Log } from '../../core/log.ts';
+import { TokenBucket } from '../../core/token-bucket.ts';
 
 export interface AddressLimitOptions {
   /** Sessions one address may hold at once (default 200). */
@@ -25,34 +26,16 @@ export const ADDRESS_LIMIT_DEFAULTS: AddressLimitOptions = {
 
 export type SessionRefusal = 'too-many-sessions' | 'rate-limited';
 
-const MINUTE = 60_000;
+/** A per-minute allowance, and whether its running out was logged (quiet until it allows again). */
+interface Allowance { bucket: TokenBucket; told: boolean }
 
-/** A token bucket holding up to `capacity` tokens, refilled at `capacity` a minute. */
-class Bucket {
-  private tokens: number;
-  private at: number;
-  /** The refusal was logged; stays quiet until a take succeeds again. */
-  told = false;
-
-  constructor(private readonly capacity: number, now: number) { this.tokens = capacity; this.at = now; }
-
-  take(now: number): boolean {
-    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.at) * this.capacity) / MINUTE);
-    this.at = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    this.told = false;
-    return true;
-  }
-
-  full(now: number): boolean { return this.tokens + ((now - this.at) * this.capacity) / MINUTE >= this.capacity; }
-}
+const perMinute = (n: number, now: number): Allowance => ({ bucket: new TokenBucket({ burst: n, perSecond: n / 60 }, now), told: false });
 
 interface PerAddress {
   sessions: number;
   sockets: number;
-  newSessions: Bucket;
-  signIns: Bucket;
+  newSessions: Allowance;
+  signIns: Allowance;
   /** A too-many-sessions refusal was logged since the last admitted session. */
   toldFull: boolean;
 }
@@ -104,18 +87,18 @@ export class AddressLimits {
   sweep(): void {
     const now = this.now();
     for (const [key, a] of this.byAddress) {
-      if (a.sessions <= 0 && a.sockets <= 0 && a.newSessions.full(now) && a.signIns.full(now)) this.byAddress.delete(key);
+      if (a.sessions <= 0 && a.sockets <= 0 && a.newSessions.bucket.full(now) && a.signIns.bucket.full(now)) this.byAddress.delete(key);
     }
   }
 
   /** Addresses tracked (for tests of memory). */
   get size(): number { return this.byAddress.size; }
 
-  private took(bucket: Bucket, address: string, what: string): boolean {
-    if (bucket.take(this.now())) return true;
+  private took(allowance: Allowance, address: string, what: string): boolean {
+    if (allowance.bucket.take(this.now())) { allowance.told = false; return true; }
     // One line when an address starts being limited, not one per refused attempt.
-    if (!bucket.told) this.log.info({ event: 'rate-limited', what, address }, `${what} rate limit reached`);
-    bucket.told = true;
+    if (!allowance.told) this.log.info({ event: 'rate-limited', what, address }, `${what} rate limit reached`);
+    allowance.told = true;
     return false;
   }
 
@@ -124,7 +107,7 @@ export class AddressLimits {
     let a = this.byAddress.get(key);
     if (!a) {
       const now = this.now();
-      a = { sessions: 0, sockets: 0, newSessions: new Bucket(this.opts.newSessionsPerMinute, now), signIns: new Bucket(this.opts.signInsPerMinute, now), toldFull: false };
+      a = { sessions: 0, sockets: 0, newSessions: perMinute(this.opts.newSessionsPerMinute, now), signIns: perMinute(this.opts.signInsPerMinute, now), toldFull: false };
       this.byAddress.set(key, a);
     }
     return a;
