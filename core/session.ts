@@ -8,6 +8,7 @@ import type { Driver, EventSink, UserEvent, WidgetId, WidgetSpec } from './drive
 import type { Catalogs } from './i18n.ts';
 import type { Library } from './library.ts';
 import { SCHEMA, fits, type WidgetKind } from './schema.ts';
+import { tooLongForDraft } from './drafts.ts';
 import { Translatable, type Attributes, type DescriptionValue, type Value } from './values.ts';
 
 /** Who is signed in: a display name, and the secret a front-end keeps to resume (a cookie). */
@@ -323,7 +324,7 @@ export class Session<S = unknown> implements Ui<S> {
     // Own properties only: a client naming `constructor` or `__proto__` finds no binding.
     const binding = w.on && Object.hasOwn(w.on, e.name) ? w.on[e.name] : undefined;
     if (!binding) return this.driver.error('not-bound', `Widget ${e.id} does not handle ${e.name}.`);
-    for (const [id, value] of Object.entries(e.state ?? {})) this.applyInput(id, value);
+    for (const [id, value] of Object.entries(e.state ?? {})) this.applyInput(id, value, false);
     const ev: ActionEvent = { widget: this.nameOf(w), event: e.name };
     if (w.kind === 'listbox' && typeof w.attrs.selected === 'string') ev.item = w.attrs.selected;
     await this.invoke(binding, ev);
@@ -337,13 +338,20 @@ export class Session<S = unknown> implements Ui<S> {
     await action(this, ev, ...b.args);
   }
 
-  /** The user's own edits: stored silently, never echoed back to the driver. */
-  private applyInput(id: WidgetId, value: Value) {
+  /**
+   * The user's own edits: stored silently, never echoed back to the driver. A draft (`input`, not
+   * an event's state at submit) is kept only where it is needed and small: the browser never sends
+   * one for a secret box, and one past twice the box's max-length (else 4,096 code points) keeps
+   * the previous draft, so an idle session holds little. Text at submit is stored whole: the app
+   * refuses what is too long with its own error, never a silent cut.
+   */
+  private applyInput(id: WidgetId, value: Value, draft = true) {
     const w = this.widgetById(id);
     if (!w) return;
     const attr = SCHEMA[w.kind].editable;
     if (!attr || !fits(SCHEMA[w.kind].attrs[attr], value)) return;
     if (w.kind === 'listbox' && value !== null && indexOf(w.items!, value as string) < 0) return;
+    if (draft && w.kind === 'textbox' && (w.attrs.secret === true || tooLongForDraft(value, w.attrs['max-length']))) return;
     w.attrs[attr] = value;
   }
 

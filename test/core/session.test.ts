@@ -90,11 +90,14 @@ test('sets never come back as events, and typed text is held without an event', 
   assert.equal(driver.log.filter(c => c.op === 'set' && c.attr === 'text' && c.value === 'typed, not sent').length, 0);
 });
 
-test('typed text longer than max-length is kept whole: the application refuses it, nothing is cut silently', async () => {
+test('typed text longer than max-length is kept whole up to twice max-length (code points): the application refuses it, nothing is cut silently', async () => {
   const { driver, session } = await startFixture();
-  driver.type('entry', '😀'.repeat(50));
+  driver.type('entry', '😀'.repeat(40));   // max-length 20
   await session.whenIdle();
-  assert.equal(session.get('entry', 'text'), '😀'.repeat(50));
+  assert.equal(session.get('entry', 'text'), '😀'.repeat(40));
+  driver.type('entry', '😀'.repeat(41));
+  await session.whenIdle();
+  assert.equal(session.get('entry', 'text'), '😀'.repeat(40), 'a longer draft keeps the previous one');
 });
 
 test('event names are looked up as data: constructor, __proto__ and toString find no binding', async () => {
