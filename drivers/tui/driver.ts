@@ -422,14 +422,39 @@ export class BlessedDriver implements Driver {
 
   // ---- input ----
 
+  /** An Esc seen in this turn of input, not acted on yet (it may be the start of Alt+Enter). */
+  private escapeDue = false;
+  private altEnterReturn = false;
+
+  /** Acts on an Esc that turned out not to start Alt+Enter: it cancels the top popup. */
+  private escape() {
+    if (!this.escapeDue) return;
+    this.escapeDue = false;
+    const top = this.topRoot();
+    if (top?.kind === 'popup') this.fire(top, 'cancel');
+  }
+
   private onKey(ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) {
     if (!key) return;
     if (key.full === 'C-c') return this.quit();
     if (key.name === 'tab') return this.moveFocus(key.shift ? -1 : 1);
+    // Alt+Enter arrives as ESC and CR in one read, which blessed reports as two keys in one turn.
+    // Esc waits for the end of the turn: an Enter within it makes the pair one Alt+Enter.
     if (key.name === 'escape') {
-      const top = this.topRoot();
-      if (top?.kind === 'popup') this.fire(top, 'cancel');
+      this.escapeDue = true;
+      setImmediate(() => this.escape());
       return;
+    }
+    if (this.escapeDue && key.name === 'enter') {
+      this.escapeDue = false;
+      this.altEnterReturn = true;
+      key = { ...key, full: 'M-enter', meta: true };
+    } else if (this.altEnterReturn && key.name === 'return') {
+      // blessed reports the CR of the pair a second time, as `return`.
+      this.altEnterReturn = false;
+      return;
+    } else {
+      this.escape();
     }
     const n = this.focused;
     // Nothing focused (a screen without a text box): the first key brings focus in.

@@ -112,3 +112,24 @@ test('the mouse: a click on a button clicks it; on an entry selects it, and agai
   assert.ok(vt.text().includes('Remove b?'), 'the second click activates');
   vt.destroy();
 });
+
+test('Alt+Enter (ESC CR in one read) and Ctrl+J make a new line in a multiline box; Enter sends; Esc alone still cancels', async () => {
+  const { vt, session, settle } = await open();
+  await session.run(() => session.set('entry', 'multiline', true));
+  await settle();
+  vt.send('one'); vt.send('\x1b\r'); vt.send('two'); vt.send('\n'); vt.send('three'); vt.send('\r');
+  await settle();
+  assert.deepEqual(session.state.seen, ['one\ntwo\nthree']);
+  // Esc alone (its own read) still answers a popup with cancel.
+  await session.run(async () => { void session.popup('confirm', { question: { text: 'Sure?' } }).then(a => session.state.answers.push(a)); });
+  await settle();
+  vt.send('\x1b');
+  await settle();
+  await new Promise(r => setImmediate(r));
+  await settle();
+  assert.deepEqual(session.state.answers, ['cancel']);
+  vt.send('x'); vt.send('\r');
+  await settle();
+  assert.deepEqual(session.state.seen, ['one\ntwo\nthree', 'x']);
+  vt.destroy();
+});
