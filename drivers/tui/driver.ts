@@ -7,6 +7,7 @@ import type { Driver, EventSink, WidgetId, WidgetSpec } from '../../core/driver.
 import type { Attributes, Value } from '../../core/values.ts';
 import { layout, naturalHeight, type LayoutNode, type Rect } from './layout.ts';
 import { characters, clean, fitEnd, graphemeAt, graphemeBefore, safe, typable, width, wrap } from './text.ts';
+import { countNear, numberFormat } from '../../core/length-count.ts';
 
 interface Node extends LayoutNode {
   events: readonly string[];
@@ -612,19 +613,3 @@ function rootOf(n: Node): Node {
   return n;
 }
 
-/** From this share of its max-length on, a text box shows its count. */
-const COUNT_FROM = 0.9;
-
-/** "3,950 / 4,000" once a text nears its max-length, counted in code points as the server
- *  counts; `over` past it. Nothing when the box has no max-length or the text is short. */
-function countNear(text: string, max: Value | undefined, numbers: Intl.NumberFormat): { text: string; over: boolean } | null {
-  if (typeof max !== 'number' || text.length < max * COUNT_FROM) return null;   // code points <= UTF-16 units
-  const count = [...text].length;
-  if (count < max * COUNT_FROM) return null;
-  return { text: `${numbers.format(count)} / ${numbers.format(max)}`, over: count > max };
-}
-
-/** Numbers as the user's languages write them; a tag Intl does not take falls back to its default. */
-function numberFormat(languages: readonly string[]): Intl.NumberFormat {
-  try { return new Intl.NumberFormat([...languages]); } catch { return new Intl.NumberFormat(); }
-}

@@ -2,6 +2,7 @@
 // server is only ever set with textContent or as a control's value, never parsed as HTML.
 import type { Driver, EventSink, WidgetId, WidgetSpec } from '../../../core/driver.ts';
 import type { Attributes, Value } from '../../../core/values.ts';
+import { countNear, numberFormat } from '../../../core/length-count.ts';
 
 interface Rendered {
   id: WidgetId;
@@ -382,19 +383,3 @@ function isAtBottom(el: HTMLElement): boolean {
   return el.scrollHeight - el.scrollTop - el.clientHeight < 48;
 }
 
-/** From this share of its max-length on, a text box shows its count. */
-const COUNT_FROM = 0.9;
-
-/** "3,950 / 4,000" once a text nears its max-length, counted in code points as the server
- *  counts (an emoji is one); `over` past it. Nothing without a max-length or far from it. */
-function countNear(text: string, max: Value | undefined, numbers: Intl.NumberFormat): { text: string; over: boolean } | null {
-  if (typeof max !== 'number' || text.length < max * COUNT_FROM) return null;   // code points <= UTF-16 units
-  const count = [...text].length;
-  if (count < max * COUNT_FROM) return null;
-  return { text: `${numbers.format(count)} / ${numbers.format(max)}`, over: count > max };
-}
-
-/** Numbers as the user's languages write them; a tag Intl does not take falls back to its default. */
-function numberFormat(languages: readonly string[]): Intl.NumberFormat {
-  try { return new Intl.NumberFormat([...languages]); } catch { return new Intl.NumberFormat(); }
-}
