@@ -7,6 +7,8 @@ import { cleanMessage, cleanName } from './text.ts';
 // Letters of any script (with their combining marks), digits, and _ - .
 const NAME_CHARS = /^[\p{L}\p{M}\p{Nd}_.\-]+$/u;
 const LONE_SURROGATE = /\p{Cs}/u;
+// Something to read: a letter or digit (marks alone, `.`, `-` and `_` show as next to nothing).
+const LETTER_OR_DIGIT = /[\p{L}\p{Nd}]/u;
 const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
 // UTS #39 §5.4: a dot above on a soft-dotted i or j looks like the letter alone (`İ` folds to `i̇`).
 const DOT_ON_SOFT_DOTTED = /([ij])\u0307/g;
@@ -40,12 +42,15 @@ function checked(raw: unknown, max: number, code: 'name-invalid' | 'channel-inva
   if (typeof raw !== 'string' || raw.length > 4 * max || LONE_SURROGATE.test(raw)) throw new ChatError(code);
   const display = cleanName(raw.normalize('NFKC')).trim();
   const length = [...display].length;
-  if (length < 1 || length > max || !NAME_CHARS.test(display)) throw new ChatError(code);
+  if (length < 1 || length > max || !NAME_CHARS.test(display) || !LETTER_OR_DIGIT.test(display)) throw new ChatError(code);
   if (!singleScript(display)) throw new ChatError('mixed-scripts');
-  return { display, key: nameKey(display) };
+  const key = nameKey(display);
+  // A name no one could tell from nothing could never be opened or told apart.
+  if (!key) throw new ChatError(code);
+  return { display, key };
 }
 
-/** A username: 1–32 characters after NFKC: letters, digits, `_`, `-`, `.`; one script; not reserved. */
+/** A username: 1–32 characters after NFKC: letters, digits, `_`, `-`, `.`, at least one letter or digit; one script; not reserved. */
 export function userName(raw: unknown): Name {
   const n = checked(raw, 32, 'name-invalid');
   if (RESERVED.has(n.key)) throw new ChatError('name-reserved');
