@@ -6,7 +6,14 @@ import { encode, type Sequenced } from './protocol.ts';
 interface Entry { seq: number; text: string; bytes: number; key?: string; live: boolean }
 
 export interface OutboxLimits { commands: number; bytes: number }
+/**
+ * While a client is connected. Not lower: a snapshot written to a slow connection waits here
+ * until it drains, and one that no longer fits would be sent again and again (a chat screen's
+ * snapshot is up to ~0.5 MB). Clients acknowledge as they go, so only one that does not fills it.
+ */
 export const DEFAULT_LIMITS: OutboxLimits = { commands: 1024, bytes: 1 << 20 };
+/** While nobody is connected (a session lives on for minutes): past it, a resume gets a snapshot. */
+export const DETACHED_LIMITS: OutboxLimits = { commands: 256, bytes: 64 << 10 };
 
 export class Outbox {
   private entries: Entry[] = [];
@@ -19,7 +26,13 @@ export class Outbox {
   private base = 0;
   lastSeq = 0;
 
-  constructor(private readonly limits: OutboxLimits = DEFAULT_LIMITS) {}
+  constructor(private limits: OutboxLimits = DEFAULT_LIMITS) {}
+
+  /** Holds the queue to other bounds from now on, letting the oldest go at once if past them. */
+  bound(limits: OutboxLimits): void {
+    this.limits = limits;
+    this.trim();
+  }
 
   /** Queues a command; returns its encoded frame. */
   push(c: Command): string {
@@ -56,8 +69,12 @@ export class Outbox {
     this.entries.push(e);
     this.bytes += e.bytes;
     this.liveCount++;
-    while (this.liveCount > this.limits.commands || this.bytes > this.limits.bytes) this.evictOldest();
+    this.trim();
     return e.text;
+  }
+
+  private trim() {
+    while (this.liveCount > this.limits.commands || this.bytes > this.limits.bytes) this.evictOldest();
   }
 
   /** The client has everything up to `seq`. */
@@ -94,6 +111,9 @@ export class Outbox {
   }
 
   get size(): number { return this.liveCount; }
+
+  /** Characters held (each frame's length): what the bounds limit. */
+  get heldBytes(): number { return this.bytes; }
 
   private evictOldest() {
     while (this.head < this.entries.length) {

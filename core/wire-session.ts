@@ -10,7 +10,7 @@ import type { Command } from './commands.ts';
 import type { Driver, EventSink, WidgetId, WidgetSpec } from './driver.ts';
 import { DEFAULT_FRAME_RATES, FrameLimits, type FrameRates } from './frame-limits.ts';
 import { silentLog, type Log } from './log.ts';
-import { Outbox, type OutboxLimits } from './outbox.ts';
+import { DEFAULT_LIMITS, DETACHED_LIMITS, Outbox, type OutboxLimits } from './outbox.ts';
 import { decodeClientFrame, encode, PROTOCOL_VERSION, ProtocolError, type ClientFrame, type ServerFrame } from './protocol.ts';
 import { Session, type Application, type Principal, type SessionOptions } from './session.ts';
 import type { Value } from './values.ts';
@@ -39,12 +39,16 @@ export const DEFAULT_OUTPUT_BUDGET: OutputBudget = { bytes: 1 << 20, slowCloseMs
 /** Close codes a server sends, with their reasons. */
 export const CLOSE_TOO_SLOW = { code: 4008, reason: 'too slow: output budget exceeded' } as const;
 export const CLOSE_BAD_FRAMES = { code: 4009, reason: 'too many bad frames' } as const;
+export const CLOSE_TOO_MANY_SNAPSHOTS = { code: 4029, reason: 'too many reconnects that need a snapshot' } as const;
 
 /** A rate-limit hit is logged at most this often per session, however many frames hit it. */
 const RATE_LOG_EVERY_MS = 10_000;
 
 export interface WireSessionOptions extends SessionOptions {
+  /** The outbox's bounds while a connection is attached. */
   limits?: OutboxLimits;
+  /** The outbox's bounds while none is (the session may live on for minutes). */
+  detachedLimits?: OutboxLimits;
   output?: Partial<OutputBudget>;
   rates?: Partial<FrameRates>;
   log?: Log;
@@ -62,6 +66,8 @@ export class WireSession<S = unknown> implements Driver {
   private readonly log: Log;
   private readonly budget: OutputBudget;
   private readonly rates: FrameRates;
+  private readonly attachedLimits: OutboxLimits;
+  private readonly detachedLimits: OutboxLimits;
   private limiter: FrameLimits | null = null;
   private rateLoggedAt = -Infinity;
   // Back-pressure on the current connection.
@@ -76,7 +82,9 @@ export class WireSession<S = unknown> implements Driver {
   private slowTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly app: Application<S>, private readonly langs: readonly string[], options: WireSessionOptions = {}) {
-    this.outbox = new Outbox(options.limits);
+    this.attachedLimits = options.limits ?? DEFAULT_LIMITS;
+    this.detachedLimits = options.detachedLimits ?? DETACHED_LIMITS;
+    this.outbox = new Outbox(this.attachedLimits);
     this.log = options.log ?? silentLog;
     this.budget = options.output ? { ...DEFAULT_OUTPUT_BUDGET, ...options.output } : DEFAULT_OUTPUT_BUDGET;
     this.rates = options.rates ? { ...DEFAULT_FRAME_RATES, ...options.rates } : DEFAULT_FRAME_RATES;
@@ -93,7 +101,9 @@ export class WireSession<S = unknown> implements Driver {
 
   /**
    * Attaches a connection. With `after`, the client has everything up to that seq and gets what
-   * it missed; without it, or when that is no longer held, `clear` and a snapshot.
+   * it missed; without it, or when that is no longer held, `clear` and a snapshot. A snapshot
+   * costs what a `get` does and takes from its bucket: past it the connection is refused (4029)
+   * and the session stays detached, so reconnecting in a loop cannot ask for snapshot after snapshot.
    */
   attach(conn: Connection, after?: number): void {
     if (this.conn && this.conn !== conn) this.conn.close(4000, 'replaced by a newer connection');
@@ -101,8 +111,15 @@ export class WireSession<S = unknown> implements Driver {
     this.conn = conn;
     if (conn.address !== undefined) this.lastAddress = conn.address;
     this.detachedAt = null;
+    this.outbox.bound(this.attachedLimits);
     const missed = after === undefined ? null : this.outbox.since(after);
     this.frame({ op: 'hello', version: PROTOCOL_VERSION, resumed: missed !== null });
+    if (missed === null && !this.limits.allow('get')) {
+      this.limited('snapshot', 'too many reconnects that need a snapshot; wait a few seconds');
+      this.detach(conn);
+      conn.close(CLOSE_TOO_MANY_SNAPSHOTS.code, CLOSE_TOO_MANY_SNAPSHOTS.reason);
+      return;
+    }
     this.sendPendingCredential();
     if (missed) this.replay(missed);
     else this.resend();
@@ -113,6 +130,8 @@ export class WireSession<S = unknown> implements Driver {
     this.conn = null;
     this.settle();
     this.detachedAt = Date.now();
+    // Nobody may come back for minutes: hold only what a quick resume needs.
+    this.outbox.bound(this.detachedLimits);
   }
 
   /** Handles one frame from the client. Never throws: bad frames are answered with an error. */

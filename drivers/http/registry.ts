@@ -1,7 +1,8 @@
 // Every live session of the server, keyed by who holds it and which tab it belongs to. Re-keys
 // sessions on sign-in and sign-out, hands out one-time tickets that turn into cookies, ends
 // sessions left detached too long, keeps sign-ins alive, and keeps the table from filling up:
-// limits per client address, and the oldest anonymous session makes room when it is full.
+// limits per client address and per sign-in, and the oldest anonymous (else detached signed-in)
+// session makes room when it is full.
 import { randomBytes } from 'node:crypto';
 import { silentLog, type Log } from '../../core/log.ts';
 import type { Application, Principal } from '../../core/session.ts';
@@ -20,6 +21,11 @@ export interface RegistryOptions {
   maxAnonymous?: number;
   /** How long a session nobody is signed in to outlives its connection (default 1 minute). */
   anonymousTtlMs?: number;
+  /**
+   * Sessions of one sign-in at most (default 32): one cookie opens tabs from any address. Past
+   * it the sign-in's oldest detached session ends, or, all being connected, a new one is refused.
+   */
+  maxPerSignIn?: number;
   limits?: Partial<AddressLimitOptions>;
   log?: Log;
   /** Each session's output budget and frame rates (defaults in core/). */
@@ -63,12 +69,15 @@ export class SessionRegistry<S> {
   private readonly entries = new Map<WireSession<S>, Entry>();
   /** Sessions nobody is signed in to, oldest first: the first to go when the table is full. */
   private readonly anonymous = new Set<WireSession<S>>();
+  /** The sessions of each sign-in token. */
+  private readonly byToken = new Map<string, Set<WireSession<S>>>();
   private readonly tickets = new Map<string, Ticket>();
   private readonly limits: AddressLimits;
   private readonly log: Log;
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly maxAnonymous: number;
   private readonly anonymousTtlMs: number;
+  private readonly maxPerSignIn: number;
   private toldBusy = false;
   private closing = false;
 
@@ -76,6 +85,7 @@ export class SessionRegistry<S> {
     this.log = opts.log ?? silentLog;
     this.limits = new AddressLimits(opts.limits, this.log);
     this.maxAnonymous = opts.maxAnonymous ?? 10_000;
+    this.maxPerSignIn = opts.maxPerSignIn ?? 32;
     this.anonymousTtlMs = Math.min(opts.anonymousTtlMs ?? 60_000, opts.detachedTtlMs);
     const every = Math.max(1000, Math.min(60_000, Math.floor(this.anonymousTtlMs / 3)));
     this.timer = setInterval(() => void this.sweep(), every);
@@ -111,8 +121,17 @@ export class SessionRegistry<S> {
       existing.attach(conn, after);
       return existing;
     }
+    const token = who.user?.token ?? null;
+    const siblings = token ? this.byToken.get(token) : undefined;
+    const full = siblings !== undefined && siblings.size >= this.maxPerSignIn;
+    const stale = full ? oldestDetached(siblings) : undefined;
+    if (full && !stale) {
+      this.log.info({ event: 'refused', code: 'too-many-sessions', address: who.address, perSignIn: this.maxPerSignIn }, 'too many connected sessions of one sign-in');
+      return 'too-many-sessions';
+    }
     const refused = this.admit(who.address, who.user !== null);
     if (refused) return refused;
+    if (stale) this.evict(stale, 'too many sessions of one sign-in: its oldest detached session makes room');
     const byTab = !existing;
     const entry: Entry = {
       key: byTab ? key : `x:${randomId()}`, tab: t, browser: who.browser, token: who.user?.token ?? null, byTab,
@@ -129,6 +148,7 @@ export class SessionRegistry<S> {
     this.sessions.set(entry.key, ws);
     this.entries.set(ws, entry);
     if (!who.user) this.anonymous.add(ws);
+    this.addToToken(ws, entry.token);
     entry.log.info({ event: 'connect', address: who.address, resumed: false, signedIn: who.user !== null }, 'new session');
     ws.attach(conn);
     await ws.open(who.user);
@@ -157,6 +177,9 @@ export class SessionRegistry<S> {
     if (!signedIn && this.anonymous.size >= this.maxAnonymous) return this.evictOldestAnonymous('too many sessions nobody signed in to');
     if (this.sessions.size < this.opts.maxSessions) { this.toldBusy = false; return null; }
     if (this.anonymous.size) return this.evictOldestAnonymous('the session table is full');
+    // Signed-in sessions nobody is connected to make room before anyone is turned away.
+    const stale = oldestDetached(this.entries.keys());
+    if (stale) { this.evict(stale, 'the session table is full: the oldest detached signed-in session makes room'); return null; }
     this.limits.releaseSession(address);
     // Every session is signed in: refuse, and say so once, not once per attempt.
     if (!this.toldBusy) this.log.warn({ event: 'refused', code: 'busy', address, sessions: this.sessions.size }, 'the session table is full of signed-in sessions');
@@ -165,13 +188,30 @@ export class SessionRegistry<S> {
   }
 
   private evictOldestAnonymous(why: string): null {
-    const victim: WireSession<S> = this.anonymous.values().next().value!;
+    this.evict(this.anonymous.values().next().value!, `${why}: the oldest anonymous session makes room`);
+    return null;
+  }
+
+  private evict(victim: WireSession<S>, why: string) {
     const e = this.entries.get(victim)!;
-    e.log.info({ event: 'evicted', address: e.address }, `${why}: the oldest anonymous session makes room`);
+    e.log.info({ event: 'evicted', address: e.address }, why);
     this.drop(victim);
     victim.refuse('evicted', 'this session was closed to make room for others');
     void this.end(victim, 'closed');
-    return null;
+  }
+
+  private addToToken(ws: WireSession<S>, token: string | null) {
+    if (!token) return;
+    let set = this.byToken.get(token);
+    if (!set) this.byToken.set(token, (set = new Set()));
+    set.add(ws);
+  }
+
+  private removeFromToken(ws: WireSession<S>, token: string | null) {
+    const set = token ? this.byToken.get(token) : undefined;
+    if (!set) return;
+    set.delete(ws);
+    if (!set.size) this.byToken.delete(token!);
   }
 
   private principalChanged(ws: WireSession<S>, user: Principal | null) {
@@ -179,6 +219,8 @@ export class SessionRegistry<S> {
     if (!e) return;
     const oldToken = e.token;
     e.token = user?.token ?? null;
+    this.removeFromToken(ws, oldToken);
+    this.addToToken(ws, e.token);
     if (user) {
       this.anonymous.delete(ws);
       e.log.info({ event: 'sign-in', name: user.name, address: e.address }, 'signed in');
@@ -217,6 +259,7 @@ export class SessionRegistry<S> {
     if (this.sessions.get(e.key) === ws) this.sessions.delete(e.key);
     this.entries.delete(ws);
     this.anonymous.delete(ws);
+    this.removeFromToken(ws, e.token);
     this.limits.releaseSession(e.home);
   }
 
@@ -242,6 +285,15 @@ export class SessionRegistry<S> {
       }
     }
   }
+}
+
+/** The session left without a connection longest, if any (a scan: only when something is full). */
+function oldestDetached<S>(sessions: Iterable<WireSession<S>>): WireSession<S> | undefined {
+  let oldest: WireSession<S> | undefined;
+  for (const ws of sessions) {
+    if (ws.detachedAt !== null && (!oldest || ws.detachedAt < oldest.detachedAt!)) oldest = ws;
+  }
+  return oldest;
 }
 
 const randomId = () => randomBytes(16).toString('base64url');
