@@ -3,7 +3,6 @@
 // are refused past the `get` rate; one sign-in's cookie cannot fill the session table.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { DETACHED_LIMITS } from '../../core/outbox.ts';
 import { CLOSE_TOO_MANY_SNAPSHOTS } from '../../core/wire-session.ts';
 import { chatServer, socketClient, stopAll, until, widget, type Frame } from './session-table-support.ts';
 
@@ -22,6 +21,9 @@ async function signIn(url: string, name: string, localAddress: string) {
   return { c, cookie };
 }
 
+/** What a detached session's outbox holds at most (DETACHED_LIMITS in core/outbox.ts). */
+const DETACHED_BYTES = 64 * 1024;
+
 const lastSeq = (frames: Frame[]) => Math.max(0, ...frames.map(f => (f as { seq?: number }).seq ?? 0));
 const helloOf = (frames: Frame[]) => frames.find(f => f.op === 'hello');
 
@@ -35,10 +37,10 @@ test('a session that never acknowledges keeps a small outbox once detached; a re
   const got = (i: number) => idler.frames.some(f => f.op === 'new' && String(f.attrs?.text ?? '').startsWith(`${i} "`));
   await until(() => got(9), 'the idler to get every message');
   const session = server.registry.all().find(ws => ws.session.user?.name === 'idler')!;
-  assert.ok(session.outbox.heldBytes > DETACHED_LIMITS.bytes, `attached, it holds what the idler missed (${session.outbox.heldBytes})`);
+  assert.ok(session.outbox.heldBytes > DETACHED_BYTES, `attached, it holds what the idler missed (${session.outbox.heldBytes})`);
   await idler.close();
   await until(() => !session.attached, 'the idler to be detached');
-  assert.ok(session.outbox.heldBytes <= DETACHED_LIMITS.bytes, `detached, it holds at most ${DETACHED_LIMITS.bytes} (${session.outbox.heldBytes})`);
+  assert.ok(session.outbox.heldBytes <= DETACHED_BYTES, `detached, it holds at most ${DETACHED_BYTES} (${session.outbox.heldBytes})`);
   // Coming back from before the messages: they are no longer held, so a snapshot, with them all.
   const back = await socketClient(url, { localAddress: '127.0.7.2', headers: { cookie } });
   await back.hello('tab-idler', { after: mark });
