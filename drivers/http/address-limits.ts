@@ -15,6 +15,8 @@ export interface AddressLimitOptions {
   signInsPerMinute: number;
   /** WebSocket connections one address may have open at once (default 256). */
   socketsPerAddress: number;
+  /** TCP connections to the HTTP server one address may have open at once, WebSockets included (default 512). */
+  connectionsPerAddress: number;
 }
 
 export const ADDRESS_LIMIT_DEFAULTS: AddressLimitOptions = {
@@ -22,6 +24,7 @@ export const ADDRESS_LIMIT_DEFAULTS: AddressLimitOptions = {
   newSessionsPerMinute: 30,
   signInsPerMinute: 20,
   socketsPerAddress: 256,
+  connectionsPerAddress: 512,
 };
 
 export type SessionRefusal = 'too-many-sessions' | 'rate-limited';
@@ -34,6 +37,9 @@ const perMinute = (n: number, now: number): Allowance => ({ bucket: new TokenBuc
 interface PerAddress {
   sessions: number;
   sockets: number;
+  connections: number;
+  /** A too-many-connections refusal was logged since the last admitted connection. */
+  toldConnections: boolean;
   newSessions: Allowance;
   signIns: Allowance;
   /** A too-many-sessions refusal was logged since the last admitted session. */
@@ -83,11 +89,29 @@ export class AddressLimits {
     if (a) a.sockets--;
   }
 
+  /** Counts an open TCP connection for `address`, or refuses it (logged once until one is admitted). */
+  admitConnection(address: string): boolean {
+    const a = this.of(address);
+    if (a.connections >= this.opts.connectionsPerAddress) {
+      if (!a.toldConnections) this.log.info({ event: 'refused', code: 'too-many-connections', address }, 'too many connections from one address');
+      a.toldConnections = true;
+      return false;
+    }
+    a.connections++;
+    a.toldConnections = false;
+    return true;
+  }
+
+  releaseConnection(address: string): void {
+    const a = this.byAddress.get(addressKey(address));
+    if (a) a.connections--;
+  }
+
   /** Forgets addresses that hold nothing and whose buckets have refilled. */
   sweep(): void {
     const now = this.now();
     for (const [key, a] of this.byAddress) {
-      if (a.sessions <= 0 && a.sockets <= 0 && a.newSessions.bucket.full(now) && a.signIns.bucket.full(now)) this.byAddress.delete(key);
+      if (a.sessions <= 0 && a.sockets <= 0 && a.connections <= 0 && a.newSessions.bucket.full(now) && a.signIns.bucket.full(now)) this.byAddress.delete(key);
     }
   }
 
@@ -107,7 +131,7 @@ export class AddressLimits {
     let a = this.byAddress.get(key);
     if (!a) {
       const now = this.now();
-      a = { sessions: 0, sockets: 0, newSessions: perMinute(this.opts.newSessionsPerMinute, now), signIns: perMinute(this.opts.signInsPerMinute, now), toldFull: false };
+      a = { sessions: 0, sockets: 0, connections: 0, toldConnections: false, newSessions: perMinute(this.opts.newSessionsPerMinute, now), signIns: perMinute(this.opts.signInsPerMinute, now), toldFull: false };
       this.byAddress.set(key, a);
     }
     return a;

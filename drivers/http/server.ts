@@ -5,7 +5,7 @@ import proxyAddr from '@fastify/proxy-addr';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { silentLog, type Log } from '../../core/log.ts';
@@ -16,7 +16,7 @@ import { buildAssets } from './assets.ts';
 import { parseAcceptLanguage } from './languages.ts';
 import { configuredOrigins, listenOrigins, normalizeOrigin } from './origins.ts';
 import { SessionRegistry, type RegistryOptions } from './registry.ts';
-import { errorFrame, greet, HELLO_FIRST, PollConnection, serveSocket } from './transports.ts';
+import { closeSocket, errorFrame, greet, HELLO_FIRST, PollConnection, serveSocket } from './transports.ts';
 
 /** The sign-in cookie: the token of a sign-in. */
 export const COOKIE = 'palaver';
@@ -65,6 +65,8 @@ export class HttpServer<S> {
   readonly registry: SessionRegistry<S>;
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_FRAME_BYTES });
   private readonly polls = new Map<string, PollConnection<S>>();
+  /** Poll connections whose hello is being answered: another poll for the tab waits its turn (429). */
+  private readonly greeting = new Set<string>();
   private readonly pollSweep: ReturnType<typeof setInterval>;
   private readonly log: Log;
   private readonly configured: string[];
@@ -98,14 +100,18 @@ export class HttpServer<S> {
     f.register(fastifyCookie, { secret: opts.secret });
     f.addHook('onSend', async (_req, reply) => { reply.headers(SECURITY_HEADERS); });
     f.setErrorHandler((err: FastifyError, req, reply) => {
-      const status = err.statusCode ?? 500;
+      // JSON nested deeper than the stack (JSON.parse takes it, re-encoding does not) is bad input.
+      const tooDeep = err instanceof RangeError && /call stack/i.test(err.message);
+      const status = tooDeep ? 400 : err.statusCode ?? 500;
       if (status >= 500) {
         this.log.error({ event: 'error', err, url: req.url }, 'request failed');
         return reply.code(500).send({ error: 'internal', message: 'internal error' });
       }
       // Bad input: the client is told what is wrong; the log gets a line, not a stack.
-      this.log.debug({ event: 'refused', code: err.code, address: req.ip, url: req.url }, err.message);
-      return reply.code(status).send({ error: 'bad-request', message: err.message });
+      const code = tooDeep ? 'too-deep' : err.code;
+      const message = tooDeep ? 'the request is nested too deeply' : err.message;
+      this.log.debug({ event: 'refused', code, address: req.ip, url: req.url }, message);
+      return reply.code(status).send({ error: tooDeep ? 'too-deep' : 'bad-request', message });
     });
 
     f.get('/', (req, reply) => {
@@ -143,7 +149,7 @@ export class HttpServer<S> {
       schema: {
         body: {
           type: 'object', required: ['tab', 'frames'], additionalProperties: false,
-          properties: { tab: { type: 'string', minLength: 1, maxLength: 256 }, frames: { type: 'array', maxItems: 64 }, wait: { type: 'boolean' } },
+          properties: { tab: { type: 'string', minLength: 1, maxLength: 256 }, frames: { type: 'array', maxItems: 64, items: { type: 'object' } }, wait: { type: 'boolean' } },
         },
       },
     }, async (req, reply) => {
@@ -155,6 +161,7 @@ export class HttpServer<S> {
       // never reaches another client's poll connection.
       if (!token && !browser && body.frames.some(isHello)) browser = this.issueBrowserCookie(req, reply);
       const key = `${token ?? ''}\u0000${browser ?? ''}\u0000${body.tab}`;
+      if (this.greeting.has(key)) return reply.code(429).send({ error: 'busy', message: 'another poll for this tab is being answered' });
       let conn = token || browser ? this.polls.get(key) : undefined;
       const errors: string[] = [];
       for (const raw of body.frames) {
@@ -165,9 +172,14 @@ export class HttpServer<S> {
           if (conn) { conn.session?.detach(conn); conn.close(); }
           const fresh: PollConnection<S> = (conn = new PollConnection<S>(req.ip));
           this.polls.set(key, fresh);
-          fresh.session = await greet(this.registry, this.opts.app.resume?.bind(this.opts.app), fresh, frame, {
-            token, browser, address: req.ip, languages: parseAcceptLanguage(req.headers['accept-language']),
-          });
+          this.greeting.add(key);
+          try {
+            fresh.session = await greet(this.registry, this.opts.app.resume?.bind(this.opts.app), fresh, frame, {
+              token, browser, address: req.ip, languages: parseAcceptLanguage(req.headers['accept-language']),
+            });
+          } finally {
+            this.greeting.delete(key);
+          }
           if (!fresh.session && this.polls.get(key) === fresh) this.polls.delete(key);
           continue;
         }
@@ -193,6 +205,7 @@ export class HttpServer<S> {
     }, 5_000);
     this.pollSweep.unref();
 
+    f.server.on('connection', (socket: Socket) => this.countConnection(socket));
     f.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
   }
 
@@ -256,6 +269,22 @@ export class HttpServer<S> {
     return this.trusted ? proxyAddr(req, this.trusted) : req.socket.remoteAddress ?? '';
   }
 
+  /**
+   * Open TCP connections per address: each can hold requests and unread answers. A trusted proxy's
+   * connections carry many clients and are not counted here (the proxy limits its own).
+   */
+  private countConnection(socket: Socket) {
+    const address = socket.remoteAddress ?? '';
+    if (this.trusted?.(address, 0)) return;
+    const limits = this.registry.addressLimits;
+    if (!limits.admitConnection(address)) {
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.destroySoon();
+      return;
+    }
+    socket.once('close', () => limits.releaseConnection(address));
+  }
+
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
     const refuse = (status: string) => { socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`); };
     let path: string;
@@ -270,7 +299,7 @@ export class HttpServer<S> {
     const { token, browser } = this.cookiesOf(req.headers.cookie);
     this.wss.handleUpgrade(req, socket, head, ws => {
       // A socket that never says hello holds a slot for nothing: it gets a few seconds.
-      const helloTimer = setTimeout(() => ws.close(HELLO_TIMEOUT_CLOSE, 'no hello in time'), this.opts.helloTimeoutMs ?? 5_000);
+      const helloTimer = setTimeout(() => closeSocket(ws, HELLO_TIMEOUT_CLOSE, 'no hello in time'), this.opts.helloTimeoutMs ?? 5_000);
       let greeted = false;
       ws.once('close', code => {
         clearTimeout(helloTimer);
@@ -280,7 +309,7 @@ export class HttpServer<S> {
         token, browser, address,
         languages: parseAcceptLanguage(req.headers['accept-language']),
         onGreeted: () => { greeted = true; clearTimeout(helloTimer); },
-      }, err => this.log.error({ event: 'error', err, address }, 'socket error'));
+      }, this.log);
     });
   }
 }

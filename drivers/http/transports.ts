@@ -3,6 +3,7 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, decodeClientFrame, encode, ProtocolError, type ClientFrame } from '../../core/protocol.ts';
+import type { Log } from '../../core/log.ts';
 import type { Principal } from '../../core/session.ts';
 import { CLOSE_BAD_FRAMES, CLOSE_TOO_SLOW, type Connection, type WireSession } from '../../core/wire-session.ts';
 import type { Refusal, SessionRegistry } from './registry.ts';
@@ -81,8 +82,23 @@ const heartbeat = setInterval(() => {
 }, 30_000);
 heartbeat.unref();
 
+/** How long a client gets to answer our close before its socket is cut. */
+const CLOSE_GRACE_MS = 2_000;
+
+/**
+ * Closes a WebSocket we no longer serve. ws waits up to 30 s for the client's half of the close
+ * handshake; a client that ignores it would hold the socket and its buffers that long.
+ */
+export function closeSocket(socket: WebSocket, code?: number, reason?: string) {
+  socket.close(code, reason);
+  if (socket.readyState === socket.CLOSED) return;
+  const cut = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
+  cut.unref();
+  socket.once('close', () => clearTimeout(cut));
+}
+
 /** Serves one WebSocket: the first frame must be hello; then frames go to the session. */
-export function serveSocket<S>(socket: WebSocket, registry: SessionRegistry<S>, resolve: Resolve | undefined, g: Greeting, onError: (e: unknown) => void) {
+export function serveSocket<S>(socket: WebSocket, registry: SessionRegistry<S>, resolve: Resolve | undefined, g: Greeting, log: Log) {
   // Frames produced in one turn of the event loop (a fan-out, a screen) leave in one write:
   // the TCP socket is corked at its first frame and uncorked once the turn is over.
   const tcp = (socket as unknown as { _socket: Socket })._socket;
@@ -92,7 +108,7 @@ export function serveSocket<S>(socket: WebSocket, registry: SessionRegistry<S>, 
       cork(tcp);
       socket.send(text);
     },
-    close: (code, reason) => socket.close(code, reason),
+    close: (code, reason) => closeSocket(socket, code, reason),
     buffered: () => socket.bufferedAmount,
     onDrain: cb => tcp.once('drain', cb),
     address: g.address || tcp.remoteAddress,
@@ -127,7 +143,10 @@ export function serveSocket<S>(socket: WebSocket, registry: SessionRegistry<S>, 
     greeting = greet(registry, resolve, conn, f, g).then(s => {
       session = s;
       for (const t of early.splice(0)) s?.receive(t);
-    }, err => { onError(err); socket.close(1011, 'internal error'); });
+    }, err => {
+      log.error({ event: 'error', err, address: g.address }, 'hello failed');
+      closeSocket(socket, 1011, 'internal error');
+    });
   });
 
   socket.on('close', () => {
@@ -136,7 +155,12 @@ export function serveSocket<S>(socket: WebSocket, registry: SessionRegistry<S>, 
     if (session) session.detach(conn);
     else void greeting?.then(() => session?.detach(conn));
   });
-  socket.on('error', onError);
+  // ws reports what the client sent wrong (an oversized or malformed frame) as an error and closes
+  // the socket itself: the client's fault, told to the operator as a refusal, without a stack.
+  socket.on('error', (err: Error & { code?: string }) => {
+    log.info({ event: 'refused', code: err.code ?? 'socket-error', address: g.address }, err.message);
+    closeSocket(socket);                  // ws has sent its close; the client need not answer it
+  });
 }
 
 /**
@@ -149,6 +173,8 @@ export class PollConnection<S = unknown> implements Connection {
   private bufferedChars = 0;
   private drained: (() => void)[] = [];
   private readonly waiters = new Set<() => void>();
+  /** Ends the poll waiting now, if any: one waiting poll per connection. */
+  private answerWaiting: (() => void) | null = null;
   session: WireSession<S> | null = null;
   lastPoll = Date.now();
   closed = false;
@@ -177,8 +203,17 @@ export class PollConnection<S = unknown> implements Connection {
   async collect(ms: number): Promise<string> {
     this.lastPoll = Date.now();
     if (!this.buffer.length && !this.closed && ms > 0) {
+      // A client waits with one poll at a time; an earlier one still waiting answers now, empty,
+      // so a stream of polls for one tab holds one request, not all of them.
+      this.answerWaiting?.();
       await new Promise<void>(resolve => {
-        const finish = () => { clearTimeout(timer); this.waiters.delete(wake); resolve(); };
+        const finish = () => {
+          clearTimeout(timer);
+          this.waiters.delete(wake);
+          if (this.answerWaiting === finish) this.answerWaiting = null;
+          resolve();
+        };
+        this.answerWaiting = finish;
         // Let the frames of one tick gather before answering.
         const wake = () => { this.waiters.delete(wake); setImmediate(finish); };
         const timer = setTimeout(finish, ms);
