@@ -13,7 +13,7 @@ const running = await startServer({
   chat: { messageLimit: { count: 1e9, windowMs: 1000 } },
   wire: { rates: { event: { burst: 1e9, perSecond: 1e9 }, input: { burst: 1e9, perSecond: 1e9 } } },
   // Every load-generator client comes from 127.0.0.1: one address as far as the limits know.
-  sessions: { limits: { sessionsPerAddress: 1e9, newSessionsPerMinute: 1e9, signInsPerMinute: 1e9, socketsPerAddress: 1e9 } },
+  sessions: { limits: { sessionsPerAddress: 1e9, newSessionsPerMinute: 1e9, signInsPerMinute: 1e9, socketsPerAddress: 1e9, connectionsPerAddress: 1e9 } },
 });
 const seeder = await running.chat.signIn('seeder');
 for (let i = 0; i < SEED; i++) await running.chat.send(seeder, 'general', seedText(i));
