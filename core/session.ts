@@ -37,7 +37,8 @@ export interface Application<S> {
   authenticate?(ui: Ui<S>, user: string, password: string | undefined): Promise<string | null>;
 }
 
-export type EndReason = 'sign-out' | 'closed' | 'expired' | 'shutdown';
+/** `evicted`: ended to make room (the table or the sign-in's share is full); nobody is signed out. */
+export type EndReason = 'sign-out' | 'closed' | 'expired' | 'shutdown' | 'evicted';
 
 /** The API actions use. Widget names resolve in the top popup first, then below it. */
 export interface Ui<S = unknown> {

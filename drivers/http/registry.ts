@@ -197,7 +197,8 @@ export class SessionRegistry<S> {
     e.log.info({ event: 'evicted', address: e.address }, why);
     this.drop(victim);
     victim.refuse('evicted', 'this session was closed to make room for others');
-    void this.end(victim, 'closed');
+    // Its sign-in lives on: the user's other tabs, and the cookie, still hold it.
+    void this.end(victim, 'evicted');
   }
 
   private addToToken(ws: WireSession<S>, token: string | null) {
@@ -263,7 +264,7 @@ export class SessionRegistry<S> {
     this.limits.releaseSession(e.home);
   }
 
-  private end(ws: WireSession<S>, reason: 'closed' | 'expired' | 'shutdown'): Promise<void> {
+  private end(ws: WireSession<S>, reason: 'closed' | 'expired' | 'shutdown' | 'evicted'): Promise<void> {
     return ws.session.end(reason).catch(err => this.log.error({ event: 'error', err }, 'ending a session failed'));
   }
 

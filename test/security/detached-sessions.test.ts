@@ -99,6 +99,11 @@ test('one sign-in opening tabs from many addresses holds at most 32 sessions: it
   assert.deepEqual(await openTabs(url, cookie, 40, 4, '127.0.9'), []);
   const mallory = () => server.registry.all().filter(ws => ws.session.user?.name === 'mallory').length;
   await until(() => mallory() === 32, 'mallory to hold 32 sessions');
+  // Ending her extra tabs signed nobody out: the cookie still opens a signed-in tab.
+  const again = await socketClient(url, { localAddress: '127.0.9.20', headers: { cookie } });
+  await again.hello('tab-again');
+  await until(() => widget(again.frames, 'messages') !== undefined, 'a signed-in screen');
+  await again.close();
 });
 
 test('a table full of signed-in sessions evicts the oldest detached one before refusing a newcomer busy', async () => {
