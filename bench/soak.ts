@@ -1,4 +1,4 @@
-// `npm run soak -- [--minutes 30] [--honest 500] [--settle 30] [--poll-hellos 50000]`
+// `npm run soak -- [--minutes 30] [--honest 500] [--settle 150] [--poll-hellos 50000]`
 // The real server (`palaver serve`, a child process on loopback) under honest users chatting at a
 // human pace while the attacks of issue 10 run in a loop; afterwards, the server's memory must be
 // back within 20% of where it was with the honest users alone, no honest message lost, shown twice
@@ -17,7 +17,9 @@ const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '30' },
     honest: { type: 'string', default: '500' },
-    settle: { type: 'string', default: '30' },
+    // Long enough for what the attacks left to end by its own rules: a long-poll tab is gone 40 s
+    // after its last poll, and a session nobody signed in to a minute after its connection.
+    settle: { type: 'string', default: '150' },
     'poll-hellos': { type: 'string', default: '50000' },
   },
 });
