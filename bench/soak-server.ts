@@ -31,7 +31,8 @@ export class SoakServer {
   private exited: Promise<number | null> | null = null;
   exitCode: number | null | undefined = undefined;
 
-  constructor() {
+  /** `sessionMinutes`: how long a session outlives its connection (`serve --session-minutes`). */
+  constructor(private readonly sessionMinutes: number) {
     const help = execFileSync(process.execPath, [BIN, 'serve', '--help'], { encoding: 'utf8' });
     this.logLevelFlag = help.includes('--log-level');
   }
@@ -41,7 +42,7 @@ export class SoakServer {
 
   async start(): Promise<void> {
     const out = openSync(this.logFile, 'a');
-    const args = [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', this.dataDir, ...(this.logLevelFlag ? ['--log-level', 'info'] : [])];
+    const args = [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', this.dataDir, '--session-minutes', String(this.sessionMinutes), ...(this.logLevelFlag ? ['--log-level', 'info'] : [])];
     this.child = spawn(process.execPath, args, { stdio: ['ignore', out, out], env: { ...process.env, NODE_ENV: 'production' } });
     closeSync(out);
     this.exited = new Promise(r => this.child.once('exit', code => { this.exitCode = code; r(code); }));

@@ -1,4 +1,4 @@
-// `npm run soak -- [--minutes 30] [--honest 500] [--settle 150] [--poll-hellos 50000]`
+// `npm run soak -- [--minutes 30] [--honest 500] [--settle 200] [--session-minutes 2] [--poll-hellos 50000]`
 // The real server (`palaver serve`, a child process on loopback) under honest users chatting at a
 // human pace while the attacks of issue 10 run in a loop; afterwards, the server's memory must be
 // back within 20% of where it was with the honest users alone, no honest message lost, shown twice
@@ -17,9 +17,11 @@ const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '30' },
     honest: { type: 'string', default: '500' },
-    // Long enough for what the attacks left to end by its own rules: a long-poll tab is gone 40 s
-    // after its last poll, and a session nobody signed in to a minute after its connection.
-    settle: { type: 'string', default: '150' },
+    // "Afterwards" is once what the attacks left behind has ended by its own rules: a long-poll
+    // tab is gone 40 s after its last poll, a session nobody signed in to a minute after its
+    // connection, a signed-in one (the attacks sign in too) --session-minutes after it.
+    settle: { type: 'string', default: '200' },
+    'session-minutes': { type: 'string', default: '2' },
     'poll-hellos': { type: 'string', default: '50000' },
   },
 });
@@ -27,8 +29,9 @@ const minutes = Number(values.minutes);
 const honestCount = Number(values.honest);
 const settleMs = Number(values.settle) * 1000;
 const pollHellos = Number(values['poll-hellos']);
-if (!(minutes > 0) || !(honestCount >= 5) || !(settleMs >= 0) || !(pollHellos >= 0)) {
-  console.error('usage: soak [--minutes M>0] [--honest N>=5] [--settle SECONDS] [--poll-hellos N]');
+const sessionMinutes = Number(values['session-minutes']);
+if (!(minutes > 0) || !(honestCount >= 5) || !(settleMs >= 0) || !(pollHellos >= 0) || !(sessionMinutes > 0)) {
+  console.error('usage: soak [--minutes M>0] [--honest N>=5] [--settle SECONDS] [--session-minutes M>0] [--poll-hellos N]');
   process.exit(2);
 }
 
@@ -47,7 +50,7 @@ const mb = (b: number) => Math.round(b / 2 ** 20);
 const seconds = () => Math.round(performance.now() / 1000);
 const say = (line: string) => console.log(`[${String(seconds()).padStart(5)} s] ${line}`);
 
-const server = new SoakServer();
+const server = new SoakServer(sessionMinutes);
 if (!server.logLevelFlag) say('note: this `palaver serve` has no --log-level flag yet; running it with its default logging');
 await server.start();
 say(`server pid ${server.pid} at ${server.url}, log ${server.logFile}`);
@@ -145,7 +148,7 @@ for (const u of users) for (const [code, c] of Object.entries(u.figures.errors))
 const result = {
   date: new Date().toISOString(),
   machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-  plan: { minutes, honest: honestCount, channels: CHANNELS.length, rampS: rampMs / 1000, settleS: settleMs / 1000, pollHellosPerRound: pollHellos, logLevelFlag: server.logLevelFlag },
+  plan: { minutes, honest: honestCount, sessionMinutes, channels: CHANNELS.length, rampS: rampMs / 1000, settleS: settleMs / 1000, pollHellosPerRound: pollHellos, logLevelFlag: server.logLevelFlag },
   server: { aliveAtEnd: serverAlive, exitCode, log: server.logFile },
   rss: { startMb: mb(rssStart), endMb: mb(rssEnd), peakMb: Math.max(0, ...samples.map(s => s.rssMb)), ratio: Math.round((rssEnd / rssStart) * 100) / 100, limit: RSS_LIMIT },
   honest: {
