@@ -155,7 +155,7 @@ const result = {
     joined: honestCount - joinFailures.length, joinFailures: joinFailures.length,
     messagesSent: ledger.sent.size, expectedDeliveries, delivered: expectedDeliveries - lost, lostDeliveries: lost, lostMessages,
     duplicates: ledger.duplicates, outOfOrder: ledger.outOfOrder,
-    latencyMs: { p50: Math.round(percentile(ledger.latencies, 50)), p99: Math.round(percentile(ledger.latencies, 99)), max: Math.round(Math.max(0, ...ledger.latencies)) },
+    latencyMs: { p50: Math.round(percentile(ledger.latencies, 50)), p99: Math.round(percentile(ledger.latencies, 99)), max: Math.round(ledger.latencies.reduce((a, b) => (b > a ? b : a), 0)) },
     reconnects: users.reduce((s, u) => s + u.figures.reconnects, 0),
     driverFaults: users.reduce((s, u) => s + u.figures.driverFaults, 0),
     errors: honestErrors,
