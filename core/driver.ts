@@ -28,6 +28,12 @@ export interface EventSink {
   event(e: UserEvent): void;
   /** The user edited a widget (typing); no action runs, the session just keeps the text. */
   input(id: WidgetId, value: Value): void;
+  /**
+   * The user identifies themselves (the answer to `forbidden`), for front-ends that ask for a
+   * name themselves rather than show a sign-in screen. A refusal comes back as
+   * `error('auth-failed', message)`; success as the screen of a signed-in user.
+   */
+  authenticate(user: string, password?: string): void;
 }
 
 export interface Driver {

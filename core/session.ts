@@ -172,6 +172,7 @@ export class Session<S = unknown> implements Ui<S> {
       // Never run an action inside the driver's callback: a handler may remove its own widget.
       event: e => this.enqueueFromUser({ type: 'event', e }),
       input: (id, value) => this.enqueueFromUser({ type: 'input', id, value }),
+      authenticate: (user, password) => this.enqueueFromUser({ type: 'task', run: () => this.authenticate(user, password) }),
     };
     await this.driver.start(sink);
     this.user = user;
@@ -204,6 +205,12 @@ export class Session<S = unknown> implements Ui<S> {
     this.signInAsked = !this.user;
     if (this.signInAsked) this.driver.forbidden();
     return this.app.start(this);
+  }
+
+  private async authenticate(user: string, password: string | undefined) {
+    if (!this.app.authenticate) return this.driver.error('not-supported', this.t('Signing in by name is not supported here.'));
+    const refused = await this.app.authenticate(this, user, password);
+    if (refused !== null) this.driver.error('auth-failed', refused);
   }
 
   takeSignInAttempt(): boolean { return this.options.signInAllowed?.() ?? true; }

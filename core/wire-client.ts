@@ -37,6 +37,7 @@ export class WireClient {
     const sink: EventSink = {
       event: e => this.post({ op: 'event', id: e.id, name: e.name, state: e.state }),
       input: (id, value) => this.post({ op: 'input', id, value }),
+      authenticate: (user, password) => this.post(password === undefined ? { op: 'auth', user } : { op: 'auth', user, password }),
     };
     await this.driver.start(sink);
   }

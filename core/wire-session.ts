@@ -170,16 +170,10 @@ export class WireSession<S = unknown> implements Driver {
       case 'input':
         if (this.allow('input')) this.sink?.input(f.id, f.value);
         return;
-      case 'auth': {
-        const authenticate = this.app.authenticate;
-        if (!authenticate) return this.refuse('not-supported', 'this server does not take auth requests');
-        if (!this.allow('auth')) return;
-        void this.session.run(async () => {
-          const refused = await authenticate(this.session, f.user, f.password);
-          if (refused !== null) this.refuse('auth-failed', refused);
-        });
+      case 'auth':
+        if (!this.app.authenticate) return this.refuse('not-supported', 'this server does not take auth requests');
+        if (this.allow('auth')) this.sink?.authenticate(f.user, f.password);
         return;
-      }
     }
   }
 

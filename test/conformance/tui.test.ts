@@ -50,7 +50,7 @@ conformance('terminal', async () => {
       const fresh = new VirtualTerminal(vt.cols, vt.rows);
       const rebuilt = new BlessedDriver({ screen: fresh.screen, languages: ['en'] });
       try {
-        await rebuilt.start({ event() {}, input() {} });
+        await rebuilt.start({ event() {}, input() {}, authenticate() {} });
         for (const c of session.snapshot()) apply(rebuilt, c);
         rebuilt.flush();
         await fresh.drawn();
