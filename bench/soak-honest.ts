@@ -37,7 +37,7 @@ class WatchingDriver extends HeadlessDriver {
   constructor(private readonly user: HonestUser) { super(['en']); }
 
   override create(w: WidgetSpec) {
-    if (w.kind === 'item' && w.parent !== null && this.nodes.get(w.parent)?.attrs.name === 'messages') this.user.entry(this, w);
+    if (w.kind === 'item' && w.parent !== null && this.tree.get(w.parent)?.attrs.name === 'messages') this.user.entry(this, w);
     super.create(w);
     if (w.attrs.name === 'topic') this.user.topic(w.attrs.text);
     this.log.length = 0;
@@ -45,7 +45,7 @@ class WatchingDriver extends HeadlessDriver {
 
   override set(id: string, attr: string, value: Value) {
     super.set(id, attr, value);
-    if (attr === 'text' && this.nodes.get(id)?.attrs.name === 'topic') this.user.topic(value);
+    if (attr === 'text' && this.tree.get(id)?.attrs.name === 'topic') this.user.topic(value);
     this.log.length = 0;
   }
 
@@ -119,7 +119,7 @@ export class HonestUser {
     const value = String(w.attrs.value ?? '');
     if (!value.startsWith('m')) return;                     // an announcement, not a message
     const id = Number(value.slice(1));
-    const shown = driver.nodes.get(w.parent!)!.children.map(c => String(driver.nodes.get(c)!.attrs.value ?? '')).filter(v => v.startsWith('m'));
+    const shown = driver.tree.get(w.parent!)!.children.map(c => String(c.attrs.value ?? '')).filter(v => v.startsWith('m'));
     if (shown.includes(value)) this.ledger.duplicates++;
     else if (shown.length && Number(shown.at(-1)!.slice(1)) > id) this.ledger.outOfOrder++;
     const m = TAG.exec(String(w.attrs.text ?? ''));
@@ -142,7 +142,7 @@ export class HonestUser {
     if (!this.driver.has('channels')) return undefined;
     const list = this.driver.find('channels');
     for (const c of list.children) {
-      const a = this.driver.nodes.get(c)!.attrs;
+      const a = c.attrs;
       if (a.text === this.channel) return String(a.value);
     }
     return undefined;

@@ -2,28 +2,16 @@
 // lets tests act as a user would (type, click, select, activate, cancel a popup).
 import type { Command } from '../../core/commands.ts';
 import type { Driver, EventSink, UserEvent, WidgetId, WidgetSpec } from '../../core/driver.ts';
-import { SCHEMA } from '../../core/schema.ts';
 import type { Attributes, Value } from '../../core/values.ts';
+import { WidgetTree, type ShownWidget, type TreeNode } from '../../core/widget-tree.ts';
 
-export interface HeadlessNode {
-  id: WidgetId;
-  kind: WidgetSpec['kind'];
-  attrs: Attributes;
-  events: readonly string[];
-  parent: WidgetId | null;
-  children: WidgetId[];
-}
-
-/** A driver-neutral picture of what is shown: kinds, attributes and children, no ids. */
-export interface ShownWidget { kind: string; attrs: Attributes; children: ShownWidget[] }
+export type { ShownWidget };
 
 export class HeadlessDriver implements Driver {
   readonly log: Command[] = [];
   readonly errors: { code: string; message: string }[] = [];
   forbiddenCount = 0;
-  readonly nodes = new Map<WidgetId, HeadlessNode>();
-  /** Roots in order: the window first, then popups bottom to top. */
-  roots: WidgetId[] = [];
+  readonly tree = new WidgetTree();
   private sink: EventSink | null = null;
   stopped = false;
 
@@ -36,52 +24,22 @@ export class HeadlessDriver implements Driver {
 
   create(w: WidgetSpec) {
     this.log.push({ op: 'new', ...w });
-    if (this.nodes.has(w.id)) throw new Error(`duplicate widget id ${w.id}`);
-    const node: HeadlessNode = { id: w.id, kind: w.kind, attrs: { ...w.attrs }, events: w.events, parent: w.parent, children: [] };
-    this.nodes.set(w.id, node);
-    if (w.parent === null) { this.roots.push(w.id); return; }
-    const parent = this.nodes.get(w.parent);
-    if (!parent) throw new Error(`new ${w.id}: no parent ${w.parent}`);
-    const at = w.before ? parent.children.indexOf(w.before) : -1;
-    if (w.before && at < 0) throw new Error(`new ${w.id}: no sibling ${w.before}`);
-    if (at >= 0) parent.children.splice(at, 0, w.id);
-    else parent.children.push(w.id);
-    this.enforceMax(parent);
-  }
-
-  /** Past a list's max-items its first entries go, without a delete from the server. */
-  private enforceMax(list: HeadlessNode) {
-    const max = list.attrs['max-items'];
-    if (typeof max !== 'number') return;
-    for (const id of list.children.splice(0, Math.max(0, list.children.length - max))) this.nodes.delete(id);
+    this.tree.create(w);
   }
 
   set(id: WidgetId, attr: string, value: Value) {
     this.log.push({ op: 'set', id, attr, value });
-    const n = this.nodes.get(id);
-    if (!n) throw new Error(`set on unknown widget ${id}`);
-    n.attrs[attr] = value;
-    if (attr === 'max-items') this.enforceMax(n);
+    this.tree.set(id, attr, value);
   }
 
   remove(id: WidgetId) {
     this.log.push({ op: 'delete', id });
-    const n = this.nodes.get(id);
-    if (!n) throw new Error(`delete of unknown widget ${id}`);
-    const forget = (x: HeadlessNode) => { this.nodes.delete(x.id); x.children.forEach(c => forget(this.nodes.get(c)!)); };
-    forget(n);
-    if (n.parent) {
-      const p = this.nodes.get(n.parent)!;
-      p.children.splice(p.children.indexOf(id), 1);
-    } else {
-      this.roots.splice(this.roots.indexOf(id), 1);
-    }
+    this.tree.remove(id);
   }
 
   clear() {
     this.log.push({ op: 'clear' });
-    this.nodes.clear();
-    this.roots = [];
+    this.tree.clear();
   }
 
   forbidden(reason?: string) {
@@ -97,52 +55,26 @@ export class HeadlessDriver implements Driver {
   // ---- what a user sees ----
 
   /** The widget named `name`, looked up in the top popup first, as a user would see it. */
-  find(name: string): HeadlessNode {
-    const n = this.lookup(name);
+  find(name: string): TreeNode {
+    const n = this.tree.named(name);
     if (!n) throw new Error(`nothing named ${name} is shown`);
     return n;
   }
 
-  has(name: string): boolean { return this.lookup(name) !== undefined; }
-
-  private lookup(name: string): HeadlessNode | undefined {
-    for (let i = this.roots.length - 1; i >= 0; i--) {
-      const hit = this.search(this.nodes.get(this.roots[i])!, n => n.attrs.name === name);
-      if (hit) return hit;
-    }
-    return undefined;
-  }
-
-  private search(n: HeadlessNode, pred: (n: HeadlessNode) => boolean): HeadlessNode | undefined {
-    if (pred(n)) return n;
-    for (const c of n.children) {
-      const hit = this.search(this.nodes.get(c)!, pred);
-      if (hit) return hit;
-    }
-    return undefined;
-  }
+  has(name: string): boolean { return this.tree.named(name) !== undefined; }
 
   text(name: string): Value | undefined { return this.find(name).attrs.text; }
 
   /** The items of a listbox, in order, with their attributes. */
   items(listbox: string): Attributes[] {
-    return this.find(listbox).children.map(c => this.nodes.get(c)!.attrs);
+    return this.find(listbox).children.map(c => c.attrs);
   }
 
-  /** The kind of the top root: 'popup' while a popup is open. */
-  get popup(): HeadlessNode | undefined {
-    const top = this.nodes.get(this.roots[this.roots.length - 1] ?? '');
-    return top?.kind === 'popup' ? top : undefined;
-  }
+  /** The top popup, while one is open. */
+  get popup(): TreeNode | undefined { return this.tree.popup; }
 
   /** The whole front-end, ids left out, for comparing two drivers. */
-  shown(): ShownWidget[] {
-    const pic = (id: WidgetId): ShownWidget => {
-      const n = this.nodes.get(id)!;
-      return { kind: n.kind, attrs: { ...n.attrs }, children: n.children.map(pic) };
-    };
-    return this.roots.map(pic);
-  }
+  shown(): ShownWidget[] { return this.tree.picture(); }
 
   // ---- acting as the user ----
 
@@ -165,24 +97,21 @@ export class HeadlessDriver implements Driver {
     this.fire(p.id, 'cancel');
   }
 
+  /** Signs in by name, as a front-end that asks for one itself does. */
+  authenticate(user: string, password?: string) { this.need().authenticate(user, password); }
+
   private pick(listbox: string, value: string, event: string) {
     const n = this.find(listbox);
-    if (!n.children.some(c => this.nodes.get(c)!.attrs.value === value)) throw new Error(`${listbox} has no item ${value}`);
+    if (!n.children.some(c => c.attrs.value === value)) throw new Error(`${listbox} has no item ${value}`);
     n.attrs.selected = value;
     this.fire(n.id, event);
   }
 
   /** Sends an event the way a front-end does: only if bound, with every editable widget's state. */
   fire(id: WidgetId, event: string) {
-    const n = this.nodes.get(id);
+    const n = this.tree.get(id);
     if (!n) throw new Error(`no widget ${id}`);
-    if (!n.events.includes(event)) throw new Error(`${n.kind} ${String(n.attrs.name ?? id)} does not report ${event}`);
-    const state: Record<WidgetId, Value> = {};
-    for (const x of this.nodes.values()) {
-      const attr = SCHEMA[x.kind].editable;
-      if (attr && x.attrs[attr] !== undefined) state[x.id] = x.attrs[attr];
-    }
-    this.need().event({ id, name: event, state });
+    this.need().event(this.tree.event(n, event));
   }
 
   /** Sends an event exactly as given, unchecked, as a faulty or hostile front-end might. */

@@ -40,13 +40,13 @@ test('Esc answers a popup with cancel; nested popups answer innermost first', as
   await session.whenIdle();
   driver.click('nested');
   await session.whenIdle();
-  assert.equal(driver.roots.length, 3);
+  assert.equal(driver.tree.roots.length, 3);
   driver.click('yes');                        // resolves to the top popup's yes
   await session.whenIdle();
   driver.cancel();
   await session.whenIdle();
   assert.deepEqual(session.state.answers, ['yes', 'cancel']);
-  assert.equal(driver.roots.length, 1);
+  assert.equal(driver.tree.roots.length, 1);
 });
 
 test('tasks keep running beneath an open popup', async () => {
@@ -142,7 +142,7 @@ test('a snapshot rebuilds the live tree exactly, popup and typed text included',
 test('the language is the first of the driver\'s that Palaver has; missing strings show in English', async () => {
   const { driver } = await startFixture(['de-DE', 'ru-RU', 'en']);
   assert.equal(driver.text('add'), 'Отправить');
-  assert.equal(driver.nodes.get(driver.roots[0])!.attrs.title, 'Палавер');
+  assert.equal(driver.tree.roots[0].attrs.title, 'Палавер');
   assert.equal(driver.text('ask'), 'Ask');
 });
 

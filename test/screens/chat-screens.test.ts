@@ -76,7 +76,7 @@ test('chat across channels without cross-talk; one new per viewer per message, o
 
   // 李雷 deletes her message after confirming; each viewer gets exactly one delete.
   const value = String(item.value);
-  const shownAt = [...alice.driver.nodes.values()].find(n => n.attrs.value === value)!.id;
+  const shownAt = alice.driver.tree.find(n => n.attrs.value === value)!.id;
   lei.driver.activate('messages', value); await w.settle();
   assert.equal(lei.driver.popup?.attrs.name, 'confirm-delete');
   const mark = [alice, lei].map(c => c.driver.log.length);
@@ -109,7 +109,7 @@ test('150 messages leave 100 items; older pages back 100 at a time', async () =>
   for (let i = 1; i <= 150; i++) { alice.driver.type('message', `m${i}`); alice.driver.click('send'); }
   await w.settle();
   assert.equal(bob.driver.items('messages').length, 100);
-  assert.equal(bob.session.widgetCount(), bob.driver.nodes.size);
+  assert.equal(bob.session.widgetCount(), bob.driver.tree.size);
   assert.deepEqual([texts(bob.driver)[0], texts(bob.driver)[99]], ['m51', 'm150']);
 
   bob.driver.click('older'); await w.settle();
