@@ -24,7 +24,7 @@ test('palaver check prints file:line:col for each problem and exits 1', async ()
   const broken = join(dir, 'broken.scm');
   await writeFile(broken, '(window name w\n  (label text 12)\n  (dial))\n');
   const good = join(dir, 'good.scm');
-  await writeFile(good, '(popup (label text (_ "fine")) (button text "ok" (on click close)))\n');
+  await writeFile(good, '(popup (label text (_ "Send")) (button text (_ "Cancel") (on click close)))\n');
   const r = await palaver('check', broken, good);
   assert.equal(r.code, 1);
   assert.deepEqual(r.stdout.trim().split('\n'), [
@@ -35,6 +35,20 @@ test('palaver check prints file:line:col for each problem and exits 1', async ()
   const ok = await palaver('check', good);
   assert.equal(ok.code, 0);
   assert.equal(ok.stdout.trim(), '1 description(s) ok');
+});
+
+test('palaver check reports bare strings and strings no catalog translates, where they are', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'palaver-check-'));
+  const file = join(dir, 'untranslated.scm');
+  await writeFile(file, '(popup\n  (label text "Plain words")\n  (button text (_ "Never translated") (on click close)))\n');
+  const r = await palaver('check', file);
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.stdout.trim().split('\n'), [
+    `${file}:2:15: bare string "Plain words" in text: write (_ "Plain words") so that it is translated`,
+    `${file}:3:19: "Never translated" has no ru translation in ui-descriptions/locales/ru.json`,
+    `${file}:3:19: "Never translated" has no zh-CN translation in ui-descriptions/locales/zh-CN.json`,
+    '3 problems in 1 file(s)',
+  ]);
 });
 
 test('palaver check on the shipped descriptions passes', async () => {
