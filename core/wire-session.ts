@@ -229,7 +229,10 @@ export class WireSession<S = unknown> implements Driver {
   /** Forgets what is queued and sends `clear` and the whole tree again. */
   private resend() {
     this.outbox.reset();
-    for (const c of this.session.snapshot()) this.emit(c);
+    // Entries go the way of `create`: a shared message's attributes are encoded once for all.
+    for (const c of this.session.snapshot()) {
+      if (c.op === 'new') { const { op: _, ...spec } = c; this.create(spec); } else this.emit(c);
+    }
   }
 
   private emit(c: Command) { this.deliver(this.outbox.push(c)); }
