@@ -12,6 +12,8 @@ commands:
       --data DIR        data directory (default ./data)
       --admin NAME      make NAME an administrator (repeatable; also PALAVER_ADMINS)
       --tui             also run a terminal session for the person at the console
+      --dev             reload changed descriptions and catalogs into running sessions
+                        (each shows its screen anew; a broken file is logged, not used)
       --restrict-channels   only administrators and granted users create channels
       --session-minutes M   how long a session outlives its connection (default 10)
       --origin URL      a public origin pages are served from, e.g. https://chat.example

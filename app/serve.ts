@@ -10,7 +10,10 @@ import { Session } from '../core/session.ts';
 import { loadSecret } from '../drivers/http/secret.ts';
 import { configuredOrigins } from '../drivers/http/origins.ts';
 import { HttpServer, type HttpServerOptions } from '../drivers/http/server.ts';
-import { createChatApp } from '../ui-descriptions/app.ts';
+import { loadLibrary } from '../core/library.ts';
+import { actions } from '../ui-descriptions/actions.ts';
+import { createChatApp, loadCatalogs, UI_DIR } from '../ui-descriptions/app.ts';
+import { DevReload } from './dev-reload.ts';
 import { createLogger, logLevel, type LogLevel } from './log.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -24,6 +27,8 @@ export interface ServeOptions {
   detachedTtlMs: number;
   /** Also run a terminal session for the person at the console. */
   tui?: boolean;
+  /** Reload changed descriptions and catalogs into running sessions (`--dev`). */
+  dev?: boolean;
   /** Public origins pages are served from (`https://chat.example`), besides the listen address. */
   origins?: string[];
   /** How much `palaver serve` logs (default info). */
@@ -51,6 +56,7 @@ export function serveOptions(args: string[], env = process.env): ServeOptions {
       'restrict-channels': { type: 'boolean', default: env.PALAVER_RESTRICT_CHANNELS === '1' },
       'session-minutes': { type: 'string', default: env.PALAVER_SESSION_MINUTES ?? '10' },
       tui: { type: 'boolean', default: false },
+      dev: { type: 'boolean', default: false },
       origin: { type: 'string', multiple: true, default: [] },
       'log-level': { type: 'string', default: env.PALAVER_LOG_LEVEL ?? 'info' },
       'max-sessions': { type: 'string', default: env.PALAVER_MAX_SESSIONS ?? '50000' },
@@ -68,7 +74,7 @@ export function serveOptions(args: string[], env = process.env): ServeOptions {
   const origins = [...(env.PALAVER_ORIGINS ?? '').split(',').map(s => s.trim()).filter(Boolean), ...values.origin!];
   try { configuredOrigins(origins); } catch (e) { throw new Error(`--origin: ${(e as Error).message}`); }
   return {
-    host: values.host!, port, dataDir: resolve(values.data!), admins, restrictChannels: values['restrict-channels']!, detachedTtlMs: minutes * 60_000, tui: values.tui!,
+    host: values.host!, port, dataDir: resolve(values.data!), admins, restrictChannels: values['restrict-channels']!, detachedTtlMs: minutes * 60_000, tui: values.tui!, dev: values.dev!,
     origins, logLevel: logLevel(values['log-level']!), sessions: { maxSessions }, trustProxy,
   };
 }
@@ -80,8 +86,16 @@ export async function startServer(o: ServeOptions) {
   const chat = await new Chat(store, new MemoryBus(err => log.error({ event: 'error', err }, 'a bus subscriber failed')), { ...o.chat, admins: o.admins, restrictChannels: o.restrictChannels, loginTtlMs: o.detachedTtlMs }).init();
   const app = await createChatApp(chat);
   const server = await HttpServer.create({ app, secret: loadSecret(o.dataDir), detachedTtlMs: o.detachedTtlMs, ...o.sessions, trustProxy: o.trustProxy, wire: o.wire, origins: o.origins, log });
+  /** Sessions run in this process for the console (`--tui`), besides the server's. */
+  const local = new Set<Session<unknown>>();
+  const dev = o.dev ? new DevReload({
+    dir: UI_DIR, app, log,
+    load: async () => ({ library: await loadLibrary(UI_DIR, actions), catalogs: loadCatalogs() }),
+    sessions: () => [...server.registry.all().map(ws => ws.session), ...local],
+  }) : null;
   let stopping: Promise<void> | null = null;
   const stop = () => (stopping ??= (async () => {
+    dev?.close();
     await server.close(); chat.close(); await store.close();
     log.info({ event: 'stop' }, 'Palaver stopped');
   })());
@@ -96,7 +110,7 @@ export async function startServer(o: ServeOptions) {
     event: 'start', url, version: VERSION, node: process.version, dataDir: o.dataDir, origins: [...server.origins],
     admins: o.admins, restrictChannels: o.restrictChannels, detachedTtlMs: o.detachedTtlMs,
   }, `Palaver ${VERSION} is running. Open ${url} in a browser.`);
-  return { url, server, chat, app, stop };
+  return { url, server, chat, app, stop, local, dev };
 }
 
 export async function serveCommand(args: string[]): Promise<number> {
@@ -154,6 +168,7 @@ async function consoleSession(running: Awaited<ReturnType<typeof startServer>>, 
     onError: err => { log.error({ event: 'error', err, session: 'console' }, 'console session error'); driver.error('internal', String(err)); },
   });
   await session.start(null);
+  running.local.add(session as Session<unknown>);
   process.once('SIGTERM', () => quit());
   await done;
   await session.whenIdle();              // Ctrl+C sent the window's close (sign-out): let it run

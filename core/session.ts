@@ -37,8 +37,11 @@ export interface Application<S> {
   authenticate?(ui: Ui<S>, user: string, password: string | undefined): Promise<string | null>;
 }
 
-/** `evicted`: ended to make room (the table or the sign-in's share is full); nobody is signed out. */
-export type EndReason = 'sign-out' | 'closed' | 'expired' | 'shutdown' | 'evicted';
+/**
+ * `evicted`: ended to make room (the table or the sign-in's share is full); nobody is signed out.
+ * `reload`: the screens changed (`serve --dev`); the application starts again on the same session.
+ */
+export type EndReason = 'sign-out' | 'closed' | 'expired' | 'shutdown' | 'evicted' | 'reload';
 
 /** The API actions use. Widget names resolve in the top popup first, then below it. */
 export interface Ui<S = unknown> {
@@ -228,6 +231,19 @@ export class Session<S = unknown> implements Ui<S> {
     this.options.onPrincipal?.(null);
     this.resetScreen();
     await this.begin();
+  }
+
+  /**
+   * Shows the screen anew with the application's current descriptions and catalogs (`serve
+   * --dev`): the application ends and starts again on this session, signed in as before.
+   */
+  reload(): Promise<void> {
+    return this.run(async () => {
+      await this.app.end?.(this, 'reload');
+      this.language = this.app.catalogs.pick(this.driver.languages());
+      this.resetScreen();
+      await this.begin();
+    });
   }
 
   // ---- the worker ----
