@@ -1,6 +1,7 @@
 // The commands a session sends to a front-end, as data: what the wire protocol carries and
 // what a snapshot is made of. `apply` plays them onto a driver.
 import type { Driver, WidgetId, WidgetSpec } from './driver.ts';
+import type { ErrorCode } from './errors.ts';
 import type { Value } from './values.ts';
 
 export type Command =
@@ -9,7 +10,7 @@ export type Command =
   | { op: 'delete'; id: WidgetId }
   | { op: 'clear' }
   | { op: 'forbidden'; reason?: string }
-  | { op: 'error'; code: string; message: string };
+  | { op: 'error'; code: ErrorCode; message: string };
 
 export function apply(driver: Driver, c: Command): void {
   switch (c.op) {

@@ -1,4 +1,5 @@
 // The one interface a front-end implements. The core calls it; it reports user events back.
+import type { ErrorCode } from './errors.ts';
 import type { WidgetKind } from './schema.ts';
 import type { Attributes, Value } from './values.ts';
 
@@ -47,7 +48,7 @@ export interface Driver {
   clear(): void;
   /** Nobody is signed in: the front-end should let the user identify themselves. */
   forbidden(reason?: string): void;
-  /** Something the user did was refused (a modal popup is open, a widget is gone, …). */
-  error(code: string, message: string): void;
+  /** Something the user did was refused (a modal popup is open, a widget is gone, …): see core/errors.ts. */
+  error(code: ErrorCode, message: string): void;
   stop(): Promise<void>;
 }

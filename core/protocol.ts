@@ -2,6 +2,7 @@
 // the server, the browser client and the remote terminal. Decoding never throws: a bad frame
 // becomes a ProtocolError the caller answers with an `error` frame.
 import type { Command } from './commands.ts';
+import type { ErrorCode } from './errors.ts';
 import type { Value } from './values.ts';
 import { KINDS } from './schema.ts';
 
@@ -28,7 +29,7 @@ export type ClientFrame =
   | { op: 'ack'; seq: number };
 
 export class ProtocolError {
-  constructor(readonly code: string, readonly message: string) {}
+  constructor(readonly code: ErrorCode, readonly message: string) {}
 }
 
 type Check = (v: unknown) => boolean;

@@ -3,6 +3,7 @@
 // it applied, drops duplicates, and acknowledges in batches.
 import { apply } from './commands.ts';
 import type { Driver, EventSink } from './driver.ts';
+import { isErrorCode } from './errors.ts';
 import { decodeServerFrame, encode, PROTOCOL_VERSION, ProtocolError, type ClientFrame, type ServerFrame } from './protocol.ts';
 
 export interface WireClientOptions {
@@ -74,7 +75,8 @@ export class WireClient {
         // Not resumed: the server will send clear and a snapshot with numbers of its own.
         if (!f.resumed) this.lastSeq = 0;
         return;
-      case 'error': this.driver.error(f.code, f.message); return;
+      // A code this client does not know (a newer server) is shown as what it is: a protocol matter.
+      case 'error': this.driver.error(isErrorCode(f.code) ? f.code : 'protocol', f.message); return;
       case 'credential': this.opts.onCredential?.(f.ticket); return;
       case 'bye': this.opts.onBye?.(f.reason); return;
       default: {

@@ -9,6 +9,7 @@
 import type { Command } from './commands.ts';
 import type { Driver, EventSink, WidgetId, WidgetSpec } from './driver.ts';
 import { DEFAULT_FRAME_RATES, FrameLimits, type FrameRates } from './frame-limits.ts';
+import { CLOSE, type ErrorCode } from './errors.ts';
 import { silentLog, type Log } from './log.ts';
 import { DEFAULT_LIMITS, DETACHED_LIMITS, Outbox, type OutboxLimits } from './outbox.ts';
 import { decodeClientFrame, encode, PROTOCOL_VERSION, ProtocolError, type ClientFrame, type ServerFrame } from './protocol.ts';
@@ -37,9 +38,6 @@ export interface OutputBudget {
 export const DEFAULT_OUTPUT_BUDGET: OutputBudget = { bytes: 1 << 20, slowCloseMs: 20_000 };
 
 /** Close codes a server sends, with their reasons. */
-export const CLOSE_TOO_SLOW = { code: 4008, reason: 'too slow: output budget exceeded' } as const;
-export const CLOSE_BAD_FRAMES = { code: 4009, reason: 'too many bad frames' } as const;
-export const CLOSE_TOO_MANY_SNAPSHOTS = { code: 4029, reason: 'too many reconnects that need a snapshot' } as const;
 
 /** A rate-limit hit is logged at most this often per session, however many frames hit it. */
 const RATE_LOG_EVERY_MS = 10_000;
@@ -106,7 +104,7 @@ export class WireSession<S = unknown> implements Driver {
    * and the session stays detached, so reconnecting in a loop cannot ask for snapshot after snapshot.
    */
   attach(conn: Connection, after?: number): void {
-    if (this.conn && this.conn !== conn) this.conn.close(4000, 'replaced by a newer connection');
+    if (this.conn && this.conn !== conn) this.conn.close(CLOSE.replaced.code, CLOSE.replaced.reason);
     this.settle();
     this.conn = conn;
     if (conn.address !== undefined) this.lastAddress = conn.address;
@@ -117,7 +115,7 @@ export class WireSession<S = unknown> implements Driver {
     if (missed === null && !this.limits.allow('get')) {
       this.limited('snapshot', 'too many reconnects that need a snapshot; wait a few seconds');
       this.detach(conn);
-      conn.close(CLOSE_TOO_MANY_SNAPSHOTS.code, CLOSE_TOO_MANY_SNAPSHOTS.reason);
+      conn.close(CLOSE.tooManySnapshots.code, CLOSE.tooManySnapshots.reason);
       return;
     }
     this.sendPendingCredential();
@@ -142,13 +140,13 @@ export class WireSession<S = unknown> implements Driver {
   }
 
   /** A frame that breaks the protocol: refused; a connection sending many is closed. */
-  badFrame(code: string, message: string): void {
+  badFrame(code: ErrorCode, message: string): void {
     if (this.limits.allow('bad')) return this.refuse(code, message);
     const c = this.conn;
     if (!c) return;
     this.log.warn({ event: 'rate-limited', what: 'bad-frame', address: c.address }, 'closing a connection that sends bad frames');
     this.detach(c);
-    c.close(CLOSE_BAD_FRAMES.code, CLOSE_BAD_FRAMES.reason);
+    c.close(CLOSE.badFrames.code, CLOSE.badFrames.reason);
   }
 
   private handle(f: ClientFrame): void {
@@ -189,7 +187,7 @@ export class WireSession<S = unknown> implements Driver {
     this.checkBudget(c);
   }
 
-  refuse(code: string, message: string): void {
+  refuse(code: ErrorCode, message: string): void {
     this.log.debug({ event: 'refused', code, address: this.address }, message);
     if (this.limits.allow('errors')) this.frame({ op: 'error', code, message });
   }
@@ -268,7 +266,7 @@ export class WireSession<S = unknown> implements Driver {
     if (c !== this.conn || !this.behind) return;
     this.log.info({ event: 'closed-slow', address: c.address, buffered: c.buffered() }, 'closing a connection that stopped reading');
     this.detach(c);
-    c.close(CLOSE_TOO_SLOW.code, CLOSE_TOO_SLOW.reason);
+    c.close(CLOSE.tooSlow.code, CLOSE.tooSlow.reason);
   }
 
   /** Forgets the back-pressure state of the connection (it drained, or it is gone). */
@@ -309,5 +307,5 @@ export class WireSession<S = unknown> implements Driver {
   remove(id: WidgetId) { this.emit({ op: 'delete', id }); }
   clear() { this.emit({ op: 'clear' }); }
   forbidden(reason?: string) { this.emit(reason === undefined ? { op: 'forbidden' } : { op: 'forbidden', reason }); }
-  error(code: string, message: string) { this.refuse(code, message); }
+  error(code: ErrorCode, message: string) { this.refuse(code, message); }
 }

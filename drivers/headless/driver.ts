@@ -2,6 +2,7 @@
 // lets tests act as a user would (type, click, select, activate, cancel a popup).
 import type { Command } from '../../core/commands.ts';
 import type { Driver, EventSink, UserEvent, WidgetId, WidgetSpec } from '../../core/driver.ts';
+import type { ErrorCode } from '../../core/errors.ts';
 import type { Attributes, Value } from '../../core/values.ts';
 import { WidgetTree, type ShownWidget, type TreeNode } from '../../core/widget-tree.ts';
 
@@ -47,7 +48,7 @@ export class HeadlessDriver implements Driver {
     this.forbiddenCount++;
   }
 
-  error(code: string, message: string) {
+  error(code: ErrorCode, message: string) {
     this.log.push({ op: 'error', code, message });
     this.errors.push({ code, message });
   }

@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { silentLog, type Log } from '../../core/log.ts';
+import { CLOSE, type ErrorCode } from '../../core/errors.ts';
 import { MAX_FRAME_BYTES, decodeClientFrame, ProtocolError } from '../../core/protocol.ts';
 import type { Application } from '../../core/session.ts';
 import type { AddressLimitOptions } from './address-limits.ts';
@@ -25,7 +26,6 @@ export const BROWSER_COOKIE = 'palaver-browser';
 const POLL_WAIT_MS = 25_000;
 const POLL_DETACH_MS = 40_000;
 /** Close code for a WebSocket that did not say hello in time. */
-export const HELLO_TIMEOUT_CLOSE = 4001;
 
 export interface HttpServerOptions<S> {
   app: Application<S>;
@@ -59,6 +59,9 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
 };
+
+/** An HTTP error body: a code for programs (core/errors.ts), a message for people. */
+const refusal = (error: ErrorCode, message: string) => ({ error, message });
 
 export class HttpServer<S> {
   readonly fastify: FastifyInstance;
@@ -105,13 +108,13 @@ export class HttpServer<S> {
       const status = tooDeep ? 400 : err.statusCode ?? 500;
       if (status >= 500) {
         this.log.error({ event: 'error', err, url: req.url }, 'request failed');
-        return reply.code(500).send({ error: 'internal', message: 'internal error' });
+        return reply.code(500).send(refusal('internal', 'internal error'));
       }
       // Bad input: the client is told what is wrong; the log gets a line, not a stack.
       const code = tooDeep ? 'too-deep' : err.code;
       const message = tooDeep ? 'the request is nested too deeply' : err.message;
       this.log.debug({ event: 'refused', code, address: req.ip, url: req.url }, message);
-      return reply.code(status).send({ error: tooDeep ? 'too-deep' : 'bad-request', message });
+      return reply.code(status).send(refusal(tooDeep ? 'too-deep' : 'bad-request', message));
     });
 
     f.get('/', (req, reply) => {
@@ -128,7 +131,7 @@ export class HttpServer<S> {
     const sameOrigin = async (req: FastifyRequest, reply: FastifyReply) => {
       const origin = req.headers.origin;
       if (origin !== undefined && !this.originAllowed(origin, req.ip)) {
-        return reply.code(403).send({ error: 'bad-origin', message: 'requests from this origin are not accepted' });
+        return reply.code(403).send(refusal('bad-origin', 'requests from this origin are not accepted'));
       }
     };
 
@@ -137,7 +140,7 @@ export class HttpServer<S> {
       schema: { body: { type: 'object', required: ['ticket'], additionalProperties: false, properties: { ticket: { type: 'string', maxLength: 128 } } } },
     }, (req, reply) => {
       const redeemed = this.registry.redeem((req.body as { ticket: string }).ticket);
-      if (!redeemed) return reply.code(400).send({ error: 'bad-ticket', message: 'the ticket is unknown, used or expired' });
+      if (!redeemed) return reply.code(400).send(refusal('bad-ticket', 'the ticket is unknown, used or expired'));
       const secure = req.protocol === 'https';
       if (redeemed.token) reply.setCookie(COOKIE, redeemed.token, { signed: true, httpOnly: true, sameSite: 'strict', path: '/', secure });
       else reply.clearCookie(COOKIE, { path: '/', sameSite: 'strict', httpOnly: true, secure });
@@ -161,7 +164,7 @@ export class HttpServer<S> {
       // never reaches another client's poll connection.
       if (!token && !browser && body.frames.some(isHello)) browser = this.issueBrowserCookie(req, reply);
       const key = `${token ?? ''}\u0000${browser ?? ''}\u0000${body.tab}`;
-      if (this.greeting.has(key)) return reply.code(429).send({ error: 'busy', message: 'another poll for this tab is being answered' });
+      if (this.greeting.has(key)) return reply.code(429).send(refusal('busy', 'another poll for this tab is being answered'));
       let conn = token || browser ? this.polls.get(key) : undefined;
       const errors: string[] = [];
       for (const raw of body.frames) {
@@ -299,7 +302,7 @@ export class HttpServer<S> {
     const { token, browser } = this.cookiesOf(req.headers.cookie);
     this.wss.handleUpgrade(req, socket, head, ws => {
       // A socket that never says hello holds a slot for nothing: it gets a few seconds.
-      const helloTimer = setTimeout(() => closeSocket(ws, HELLO_TIMEOUT_CLOSE, 'no hello in time'), this.opts.helloTimeoutMs ?? 5_000);
+      const helloTimer = setTimeout(() => closeSocket(ws, CLOSE.helloTimeout.code, CLOSE.helloTimeout.reason), this.opts.helloTimeoutMs ?? 5_000);
       let greeted = false;
       ws.once('close', code => {
         clearTimeout(helloTimer);

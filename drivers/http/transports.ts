@@ -5,7 +5,8 @@ import type { WebSocket } from 'ws';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, decodeClientFrame, encode, ProtocolError, type ClientFrame } from '../../core/protocol.ts';
 import type { Log } from '../../core/log.ts';
 import type { Principal } from '../../core/session.ts';
-import { CLOSE_BAD_FRAMES, CLOSE_TOO_SLOW, type Connection, type WireSession } from '../../core/wire-session.ts';
+import { CLOSE, type ErrorCode } from '../../core/errors.ts';
+import type { Connection, WireSession } from '../../core/wire-session.ts';
 import type { Refusal, SessionRegistry } from './registry.ts';
 
 export interface Greeting {
@@ -22,7 +23,7 @@ export interface Greeting {
 
 type Resolve = (token: string) => Promise<Principal | null>;
 
-export const errorFrame = (code: string, message: string) => encode({ op: 'error', code, message });
+export const errorFrame = (code: ErrorCode, message: string) => encode({ op: 'error', code, message });
 export const HELLO_FIRST = errorFrame('hello-first', 'the first frame must be hello');
 
 const REFUSALS: Record<Refusal, string> = {
@@ -36,7 +37,7 @@ export async function greet<S>(registry: SessionRegistry<S>, resolve: Resolve | 
   try {
     if (hello.version !== PROTOCOL_VERSION) {
       conn.send(errorFrame('version', `this server speaks protocol version ${PROTOCOL_VERSION}`));
-      conn.close(4002, 'protocol version');
+      conn.close(CLOSE.version.code, CLOSE.version.reason);
       return null;
     }
     const user = g.token && resolve ? await resolve(g.token) : null;
@@ -116,7 +117,7 @@ export function serveSocket<S>(socket: WebSocket, registry: SessionRegistry<S>, 
   // Frames before the session exists: a few mistakes are answered, a stream of them closes.
   let strikes = 0;
   const refuseEarly = (text: string) => {
-    if (++strikes > MAX_EARLY_STRIKES) return conn.close(CLOSE_BAD_FRAMES.code, CLOSE_BAD_FRAMES.reason);
+    if (++strikes > MAX_EARLY_STRIKES) return conn.close(CLOSE.badFrames.code, CLOSE.badFrames.reason);
     conn.send(text);
   };
   let session: WireSession<S> | null = null;
@@ -128,7 +129,7 @@ export function serveSocket<S>(socket: WebSocket, registry: SessionRegistry<S>, 
 
   socket.on('message', (data, isBinary) => {
     const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
-    const bad = isBinary ? ['bad-frame', 'frames are JSON text'] : bytes > MAX_FRAME_BYTES ? ['too-large', `frames are limited to ${MAX_FRAME_BYTES} bytes`] : null;
+    const bad: [ErrorCode, string] | null = isBinary ? ['bad-frame', 'frames are JSON text'] : bytes > MAX_FRAME_BYTES ? ['too-large', `frames are limited to ${MAX_FRAME_BYTES} bytes`] : null;
     if (bad) return session ? session.badFrame(bad[0], bad[1]) : refuseEarly(errorFrame(bad[0], bad[1]));
     const text = data.toString();
     if (session) return session.receive(text);
@@ -195,7 +196,7 @@ export class PollConnection<S = unknown> implements Connection {
     this.closed = true;
     // Closed for its own behaviour (too slow, bad frames), its session lives on: the client's
     // next poll tells it to greet again, and it resumes as a WebSocket reconnects.
-    if (code === CLOSE_TOO_SLOW.code || code === CLOSE_BAD_FRAMES.code) this.send(HELLO_FIRST);
+    if (code === CLOSE.tooSlow.code || code === CLOSE.badFrames.code) this.send(HELLO_FIRST);
     for (const wake of [...this.waiters]) wake();
   }
 

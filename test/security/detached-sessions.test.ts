@@ -3,7 +3,7 @@
 // are refused past the `get` rate; one sign-in's cookie cannot fill the session table.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLOSE_TOO_MANY_SNAPSHOTS } from '../../core/wire-session.ts';
+import { CLOSE } from '../../core/errors.ts';
 import { chatServer, socketClient, stopAll, until, widget, type Frame } from './session-table-support.ts';
 
 after(stopAll);
@@ -67,7 +67,7 @@ test('reconnects that each need a snapshot are refused past the get rate; an hon
     await c.hello('tab-hopper');
     if (c.codes().includes('rate-limited')) {
       await until(() => c.closed !== null, 'the refused socket to close');
-      assert.equal(c.closed!.code, CLOSE_TOO_MANY_SNAPSHOTS.code);
+      assert.equal(c.closed!.code, CLOSE.tooManySnapshots.code);
       assert.equal(c.frames.some(f => f.op === 'clear'), false, 'no snapshot for a refused reconnect');
       refusedAt.push(i);
     }

@@ -4,7 +4,7 @@
 // sign-in attempts are limited per address across connections.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { HELLO_TIMEOUT_CLOSE } from '../../drivers/http/server.ts';
+import { CLOSE } from '../../core/errors.ts';
 import { REFUSALS } from '../../ui-descriptions/refusals.ts';
 import { chatServer, pollClient, socketClient, stopAll, until, widget, type Frame } from './session-table-support.ts';
 
@@ -110,7 +110,7 @@ test('a WebSocket that never says hello is closed within a few seconds', async (
   const { url } = await chatServer();
   const mute = await socketClient(url);
   await until(() => mute.closed !== null, 'the silent socket to be closed', 10_000);
-  assert.deepEqual(mute.closed, { code: HELLO_TIMEOUT_CLOSE, reason: 'no hello in time' });
+  assert.deepEqual(mute.closed, { code: CLOSE.helloTimeout.code, reason: 'no hello in time' });
 });
 
 test('sign-in attempts from one address are limited across its connections', async () => {
