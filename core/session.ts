@@ -132,6 +132,10 @@ function usable(w: Widget): boolean {
   return true;
 }
 
+function named(t: Template, name: string): boolean {
+  return t.name === name || t.children.some(c => named(c, name));
+}
+
 function indexOf(items: Items, value: string): number {
   const attrs = items.attrs;
   for (let i = 0; i < attrs.length; i++) if (attrs[i].value === value) return i;
@@ -395,6 +399,7 @@ export class Session<S = unknown> implements Ui<S> {
   async popup(name: string, init: Record<string, Attributes> = {}): Promise<Value> {
     const d = this.description(name);
     if (d.root.kind !== 'popup') throw new Error(`${name} is a window: show it with ui.show()`);
+    for (const key of Object.keys(init)) if (!named(d.root, key)) throw new Error(`popup ${name} has no widget named ${key} (in its init)`);
     let answer!: (v: Value) => void;
     const result = new Promise<Value>(r => (answer = r));
     const scope = this.instantiate(d, init);

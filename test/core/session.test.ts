@@ -157,3 +157,15 @@ test('a flood of events is refused past the bound, and the session lives on', as
   await session.whenIdle();
   assert.equal(session.state.seen.at(-1), 'after the flood');
 });
+
+test('a popup given init for a widget it does not have is refused as an authoring error, and nothing opens', async () => {
+  const { driver, session, errors } = await startFixture();
+  let outcome = '';
+  await session.run(async () => {
+    const opened = session.popup('confirm', { questoin: { text: 'typo' } });
+    outcome = await Promise.race([opened.then(() => 'answered', (e: Error) => e.message), new Promise<string>(r => setImmediate(() => r('opened')))]);
+  });
+  assert.equal(outcome, 'popup confirm has no widget named questoin (in its init)');
+  assert.equal(driver.popup, undefined);
+  assert.deepEqual(errors, []);
+});
