@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { silentLog, type Log } from '../../core/log.ts';
 import type { Application, Principal } from '../../core/session.ts';
-import { WireSession, type Connection, type WireSessionOptions } from '../../core/wire-session.ts';
+import { WireSession, type Connection, type WireSessionOptions } from './wire-session.ts';
 import { AddressLimits, type AddressLimitOptions, type SessionRefusal } from './address-limits.ts';
 
 export interface RegistryOptions {

@@ -6,7 +6,7 @@ import { MAX_FRAME_BYTES, PROTOCOL_VERSION, decodeClientFrame, encode, ProtocolE
 import type { Log } from '../../core/log.ts';
 import type { Principal } from '../../core/session.ts';
 import { CLOSE, type ErrorCode } from '../../core/errors.ts';
-import type { Connection, WireSession } from '../../core/wire-session.ts';
+import type { Connection, WireSession } from './wire-session.ts';
 import type { Refusal, SessionRegistry } from './registry.ts';
 
 export interface Greeting {

@@ -1,6 +1,6 @@
 // The browser front-end (server half + DOM renderer in Chromium) against the conformance suite.
 import type { Browser, Page } from 'playwright-core';
-import type { WireSession } from '../../core/wire-session.ts';
+import type { WireSession } from '../../drivers/http/wire-session.ts';
 import { HttpServer } from '../../drivers/http/server.ts';
 import { browserMissing, launch } from '../support/browser.ts';
 import { DOM_SHOWN } from '../support/dom-shown.ts';

@@ -80,7 +80,7 @@ test('the queue is bounded by bytes as well as by count', () => {
 });
 
 test('a shared entry encoded once reads exactly like one encoded per session', async () => {
-  const { WireSession } = await import('../../core/wire-session.ts');
+  const { WireSession } = await import('../../drivers/http/wire-session.ts');
   const { fixtureApp } = await import('../support/fixture-app.ts');
   const app = await fixtureApp();
   const sent: string[][] = [[], []];

@@ -3,7 +3,7 @@
 // stream of bad frames closes the connection, and a person's pace is never limited.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { WireSession } from '../../core/wire-session.ts';
+import { WireSession } from '../../drivers/http/wire-session.ts';
 import { RemoteHeadless } from '../../drivers/headless/remote.ts';
 import { fixtureApp } from '../support/fixture-app.ts';
 import { RawSocket } from '../support/raw-socket.ts';

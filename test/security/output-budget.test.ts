@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
 import type { Log } from '../../core/log.ts';
-import { WireSession, type Connection } from '../../core/wire-session.ts';
+import { WireSession, type Connection } from '../../drivers/http/wire-session.ts';
 import { RemoteHeadless } from '../../drivers/headless/remote.ts';
 import { spawnServer } from '../support/child-server.ts';
 import { fixtureApp } from '../support/fixture-app.ts';

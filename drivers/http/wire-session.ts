@@ -6,15 +6,15 @@
 // more is written and commands only go into the (bounded) outbox. Once the connection drains,
 // the client gets what it missed if the outbox still holds it, else one snapshot. A connection over budget for `output.slowCloseMs` is closed (4008); the session
 // lives on, detached, as after any disconnect.
-import type { Command } from './commands.ts';
-import type { Driver, EventSink, WidgetId, WidgetSpec } from './driver.ts';
+import type { Command } from '../../core/commands.ts';
+import type { Driver, EventSink, WidgetId, WidgetSpec } from '../../core/driver.ts';
 import { DEFAULT_FRAME_RATES, FrameLimits, type FrameRates } from './frame-limits.ts';
-import { CLOSE, type ErrorCode } from './errors.ts';
-import { silentLog, type Log } from './log.ts';
-import { DEFAULT_LIMITS, DETACHED_LIMITS, Outbox, type OutboxLimits } from './outbox.ts';
-import { decodeClientFrame, encode, PROTOCOL_VERSION, ProtocolError, type ClientFrame, type ServerFrame } from './protocol.ts';
-import { Session, type Application, type Principal, type SessionOptions } from './session.ts';
-import type { Value } from './values.ts';
+import { CLOSE, type ErrorCode } from '../../core/errors.ts';
+import { silentLog, type Log } from '../../core/log.ts';
+import { DEFAULT_LIMITS, DETACHED_LIMITS, Outbox, type OutboxLimits } from '../../core/outbox.ts';
+import { decodeClientFrame, encode, PROTOCOL_VERSION, ProtocolError, type ClientFrame, type ServerFrame } from '../../core/protocol.ts';
+import { Session, type Application, type Principal, type SessionOptions } from '../../core/session.ts';
+import type { Value } from '../../core/values.ts';
 
 /** One live transport to a client: a WebSocket, or a long-poll exchange. */
 export interface Connection {

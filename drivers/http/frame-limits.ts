@@ -1,7 +1,7 @@
 // How fast a client may send each kind of frame. The buckets belong to the session, so they hold
 // per connection and a reconnect does not refill them. Defaults are far above what a person
 // does by hand (a click, a keystroke pause, a reload) and far below what hurts the server.
-import { TokenBucket, type Rate } from './token-bucket.ts';
+import { TokenBucket, type Rate } from '../../core/token-bucket.ts';
 
 export interface FrameRates {
   /** `get {after}`: each may cost a full snapshot. */
