@@ -1,6 +1,7 @@
 // Turns read s-expressions into validated widget templates. Every problem is reported with
 // file:line:col, and all problems of a file are collected rather than stopping at the first.
 import { readAll, ReadError, describe, type Datum, type Position } from './sexpr.ts';
+import { isPartRole, isWidgetRole, MAX_PARTS, PART_ROLES, WIDGET_ROLES, type PartRole, type Parts } from './roles.ts';
 import { SCHEMA, isKind, KINDS, type WidgetKind, type AttrType } from './schema.ts';
 import { Translatable, type DescriptionValue, type Value } from './values.ts';
 
@@ -12,6 +13,8 @@ export interface Template {
   attrs: Record<string, DescriptionValue>;
   on: Record<string, Binding>;
   children: Template[];
+  /** A listbox's entry parts, from its `(part NAME ROLE)` forms. */
+  parts?: Parts;
   pos: Position;
 }
 
@@ -56,7 +59,35 @@ export function compileDescription(source: string, file: string, name: string, o
 
 interface Ctx { problems: Problem[]; names: Map<string, Position>; actions: ReadonlySet<string> }
 
-function widget(d: Datum, parent: WidgetKind | null, ctx: Ctx): Template | null {
+/** The attributes a widget of `kind` takes: an entry also takes its list's parts, typed by role. */
+function attrTypes(kind: WidgetKind, parts: Parts | undefined): Record<string, AttrType> {
+  if (kind !== 'item' || !parts) return SCHEMA[kind].attrs;
+  const types: Record<string, AttrType> = { ...SCHEMA.item.attrs };
+  for (const [name, role] of Object.entries(parts)) types[name] = PART_ROLES[role];
+  return types;
+}
+
+/** A listbox's `(part NAME ROLE)` forms, checked; entries may come before them in the source. */
+function partsOf(d: Datum & { type: 'list' }, ctx: Ctx): Parts | undefined {
+  const parts: Record<string, PartRole> = Object.create(null);
+  let any = false;
+  for (const it of d.items) {
+    if (it.type !== 'list' || it.items[0]?.type !== 'symbol' || it.items[0].value !== 'part') continue;
+    const [, name, role, extra] = it.items;
+    const fail = (pos: Position, msg: string) => ctx.problems.push(new Problem(pos, msg));
+    if (name?.type !== 'symbol') { fail(name?.pos ?? it.pos, 'expected (part NAME ROLE): the part name is missing'); continue; }
+    if (role?.type !== 'symbol' || !isPartRole(role.value)) { fail(role?.pos ?? it.pos, `expected a part role after (part ${name.value} (one of ${Object.keys(PART_ROLES).join(', ')})`); continue; }
+    if (extra) { fail(extra.pos, `(part ${name.value} ${role.value}) takes nothing more`); continue; }
+    if (Object.hasOwn(SCHEMA.item.attrs, name.value)) { fail(name.pos, `part ${name.value} would hide the entry attribute of that name`); continue; }
+    if (Object.hasOwn(parts, name.value)) { fail(name.pos, `part ${name.value} is declared twice`); continue; }
+    if (Object.keys(parts).length >= MAX_PARTS) { fail(name.pos, `a list has at most ${MAX_PARTS} parts`); continue; }
+    parts[name.value] = role.value;
+    any = true;
+  }
+  return any ? Object.freeze(parts) : undefined;
+}
+
+function widget(d: Datum, parent: WidgetKind | null, ctx: Ctx, parentParts?: Parts): Template | null {
   const fail = (pos: Position, msg: string) => { ctx.problems.push(new Problem(pos, msg)); return null; };
   if (d.type !== 'list' || d.items.length === 0) return fail(d.pos, `expected a widget such as (label …), found ${describe(d)}`);
   const head = d.items[0];
@@ -71,25 +102,32 @@ function widget(d: Datum, parent: WidgetKind | null, ctx: Ctx): Template | null 
   }
   // Null prototypes: names from a description or a client (`constructor`, `__proto__`) are data.
   const t: Template = { kind, attrs: Object.create(null), on: Object.create(null), children: [], pos: d.pos };
+  if (kind === 'listbox') t.parts = partsOf(d, ctx);
+  const types = attrTypes(kind, parentParts);
   const items = d.items;
   for (let i = 1; i < items.length; i++) {
     const it = items[i];
     if (it.type === 'list') {
       const first = it.items[0];
       if (first?.type === 'symbol' && first.value === 'on') { binding(it, kind, t, ctx); continue; }
-      const child = widget(it, kind, ctx);
+      if (first?.type === 'symbol' && first.value === 'part') {
+        if (kind !== 'listbox') fail(first.pos, `(part …) belongs in a listbox, not in ${kind}`);
+        continue;
+      }
+      const child = widget(it, kind, ctx, t.parts);
       if (child) t.children.push(child);
       continue;
     }
     if (it.type !== 'symbol') { fail(it.pos, `expected an attribute name or a child widget, found ${describe(it)}`); continue; }
-    const type = Object.hasOwn(schema.attrs, it.value) ? schema.attrs[it.value] : undefined;
-    if (!type) { fail(it.pos, `unknown attribute ${it.value} for ${kind} (expected one of ${Object.keys(schema.attrs).join(', ')})`); i++; continue; }
+    const type = Object.hasOwn(types, it.value) ? types[it.value] : undefined;
+    if (!type) { fail(it.pos, `unknown attribute ${it.value} for ${kind} (expected one of ${Object.keys(types).join(', ')})`); i++; continue; }
     const v = items[i + 1];
     i++;
     if (!v) { fail(it.pos, `attribute ${it.value} has no value`); continue; }
     if (Object.prototype.hasOwnProperty.call(t.attrs, it.value)) { fail(it.pos, `attribute ${it.value} is given twice`); continue; }
     const value = attrValue(v, type, it.value, ctx);
     if (value === undefined) continue;
+    if (it.value === 'role' && !isWidgetRole(value)) { fail(v.pos, `unknown role ${String(value)} (expected one of ${Object.keys(WIDGET_ROLES).join(', ')})`); continue; }
     t.attrs[it.value] = value;
     if (it.value === 'name') {
       const name = value as string;

@@ -1,5 +1,6 @@
 // The one interface a front-end implements. The core calls it; it reports user events back.
 import type { ErrorCode } from './errors.ts';
+import type { Parts } from './roles.ts';
 import type { WidgetKind } from './schema.ts';
 import type { Attributes, Value } from './values.ts';
 
@@ -15,6 +16,8 @@ export interface WidgetSpec {
   attrs: Attributes;
   /** The events a description binds on this widget: the only ones a driver reports. */
   events: readonly string[];
+  /** A listbox's entry parts by attribute name (core/roles.ts), when its description declares them. */
+  parts?: Parts;
 }
 
 /** A user's action: which widget, which event, and what the user had typed or selected. */

@@ -4,6 +4,7 @@
 import type { Command } from './commands.ts';
 import type { ErrorCode } from './errors.ts';
 import type { Value } from './values.ts';
+import { isPartRole, MAX_PARTS } from './roles.ts';
 import { KINDS } from './schema.ts';
 
 export const PROTOCOL_VERSION = 1;
@@ -41,6 +42,7 @@ const opt = (c: Check): Check => v => v === undefined || c(v);
 const record = (c: Check): Check => v => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every(c);
 const list = (c: Check): Check => v => Array.isArray(v) && v.length <= 32 && v.every(c);
 const kind: Check = v => typeof v === 'string' && (KINDS as string[]).includes(v);
+const parts: Check = v => record(isPartRole)(v) && Object.keys(v as object).length <= MAX_PARTS && Object.keys(v as object).every(k => k.length <= 64);
 
 const CLIENT: Record<string, Record<string, Check>> = {
   hello: { version: count, tab: opt(shortStr), after: opt(count), languages: opt(list(shortStr)) },
@@ -53,7 +55,7 @@ const CLIENT: Record<string, Record<string, Check>> = {
 
 const SERVER: Record<string, Record<string, Check>> = {
   hello: { version: count, resumed: v => typeof v === 'boolean' },
-  new: { seq: count, id: str, kind, parent: v => v === null || typeof v === 'string', before: opt(str), attrs: record(value), events: list(str) },
+  new: { seq: count, id: str, kind, parent: v => v === null || typeof v === 'string', before: opt(str), attrs: record(value), events: list(str), parts: opt(parts) },
   set: { seq: count, id: str, attr: str, value },
   delete: { seq: count, id: str },
   clear: { seq: count },

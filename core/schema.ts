@@ -15,27 +15,26 @@ export interface KindSchema {
 export type WidgetKind = 'window' | 'popup' | 'vbox' | 'hbox' | 'label' | 'button' | 'textbox' | 'listbox' | 'item';
 
 const COMMON: Record<string, AttrType> = { name: 'symbol', visible: 'boolean', enabled: 'boolean' };
+/** `role`: what the widget is for (core/roles.ts), for drivers to style and place it by. */
+const ROLED: Record<string, AttrType> = { ...COMMON, role: 'symbol' };
 const CONTAINED: readonly WidgetKind[] = ['vbox', 'hbox', 'label', 'button', 'textbox', 'listbox'];
 
 export const SCHEMA: Record<WidgetKind, KindSchema> = {
-  window: { attrs: { ...COMMON, title: 'text' }, events: ['close'], children: CONTAINED },
-  popup: { attrs: { ...COMMON, title: 'text' }, events: ['cancel'], children: CONTAINED },
-  vbox: { attrs: { ...COMMON }, events: [], children: CONTAINED },
-  hbox: { attrs: { ...COMMON }, events: [], children: CONTAINED },
-  label: { attrs: { ...COMMON, text: 'text' }, events: [], children: [] },
-  button: { attrs: { ...COMMON, text: 'text' }, events: ['click'], children: [] },
+  window: { attrs: { ...ROLED, title: 'text' }, events: ['close'], children: CONTAINED },
+  popup: { attrs: { ...ROLED, title: 'text' }, events: ['cancel'], children: CONTAINED },
+  vbox: { attrs: { ...ROLED }, events: [], children: CONTAINED },
+  hbox: { attrs: { ...ROLED }, events: [], children: CONTAINED },
+  label: { attrs: { ...ROLED, text: 'text' }, events: [], children: [] },
+  button: { attrs: { ...ROLED, text: 'text' }, events: ['click'], children: [] },
   textbox: {
-    attrs: { ...COMMON, text: 'text', placeholder: 'text', secret: 'boolean', multiline: 'boolean', 'max-length': 'integer' },
+    attrs: { ...ROLED, text: 'text', placeholder: 'text', secret: 'boolean', multiline: 'boolean', 'max-length': 'integer' },
     events: ['submit'], children: [], editable: 'text',
   },
   // max-items: past it, the first entries go (the session and every driver drop them alike).
-  listbox: { attrs: { ...COMMON, selected: 'symbol', 'max-items': 'integer' }, events: ['select', 'activate'], children: ['item'], editable: 'selected' },
-  // An item's attributes are presentation only: `mine` marks an entry the viewer owns (a driver
-  // may offer to delete it), `system` an announcement; `value` is the action's handle on it.
-  item: {
-    attrs: { ...COMMON, text: 'text', value: 'symbol', author: 'text', time: 'text', mine: 'boolean', system: 'boolean' },
-    events: [], children: [],
-  },
+  listbox: { attrs: { ...ROLED, selected: 'symbol', 'max-items': 'integer' }, events: ['select', 'activate'], children: ['item'], editable: 'selected' },
+  // `value` is the action's handle on an entry. Its other attributes are the parts its list
+  // declares, `(part NAME ROLE)`, typed by role (core/roles.ts).
+  item: { attrs: { ...COMMON, text: 'text', value: 'symbol' }, events: [], children: [] },
 };
 
 export const KINDS = Object.keys(SCHEMA) as WidgetKind[];

@@ -7,6 +7,7 @@ import type { Command } from './commands.ts';
 import type { Driver, EventSink, UserEvent, WidgetId, WidgetSpec } from './driver.ts';
 import type { Catalogs } from './i18n.ts';
 import type { Library } from './library.ts';
+import { isWidgetRole, PART_ROLES, type Parts } from './roles.ts';
 import { SCHEMA, fits, type WidgetKind } from './schema.ts';
 import { tooLongForDraft } from './drafts.ts';
 import { Translatable, type Attributes, type DescriptionValue, type Value } from './values.ts';
@@ -85,6 +86,8 @@ interface Widget {
   scope: Scope;
   /** listbox only: its entries, in order. */
   items?: Items;
+  /** listbox only: its entries' parts, as its description declares them (shared, frozen). */
+  parts?: Parts;
 }
 
 /**
@@ -94,8 +97,8 @@ interface Widget {
  */
 interface Items { ids: number[]; attrs: Attributes[] }
 
-/** Attribute objects already checked against the item schema (shared, frozen ones). */
-const checkedItems = new WeakSet<Attributes>();
+/** Frozen (shared) entry attributes already checked, with the parts they were checked against. */
+const checkedItems = new WeakMap<Attributes, Parts | undefined>();
 
 /** The window or one popup: a widget tree with its own names. */
 interface Scope {
@@ -440,9 +443,9 @@ export class Session<S = unknown> implements Ui<S> {
     const items = lb.items!;
     if (indexOf(items, item.value) >= 0) throw new Error(`${listbox} already has an item ${item.value}`);
     const frozen = Object.isFrozen(item);
-    if (!frozen || !checkedItems.has(item)) {
-      for (const [k, v] of Object.entries(item)) this.checkAttr('item', k, v);
-      if (frozen) checkedItems.add(item);
+    if (!frozen || !checkedItems.has(item) || checkedItems.get(item) !== lb.parts) {
+      for (const [k, v] of Object.entries(item)) this.checkAttr('item', k, v, lb.parts);
+      if (frozen) checkedItems.set(item, lb.parts);
     }
     let at = opts.before === undefined ? -1 : indexOf(items, opts.before);
     if (at < 0) at = items.ids.length;
@@ -561,10 +564,13 @@ export class Session<S = unknown> implements Ui<S> {
     return typeof w.attrs.name === 'string' ? w.attrs.name : undefined;
   }
 
-  private checkAttr(kind: WidgetKind, attr: string, value: Value) {
-    const type = Object.hasOwn(SCHEMA[kind].attrs, attr) ? SCHEMA[kind].attrs[attr] : undefined;
-    if (!type) throw new Error(`${kind} has no attribute ${attr}`);
+  /** Throws unless `attr` is one `kind` takes, with a value of its type (an entry: of its list's parts too). */
+  private checkAttr(kind: WidgetKind, attr: string, value: Value, parts?: Parts) {
+    const type = Object.hasOwn(SCHEMA[kind].attrs, attr) ? SCHEMA[kind].attrs[attr]
+      : kind === 'item' && parts && Object.hasOwn(parts, attr) ? PART_ROLES[parts[attr]] : undefined;
+    if (!type) throw new Error(`${kind} has no attribute ${attr}` + (kind === 'item' ? ' (declare it as a part of the list)' : ''));
     if (!fits(type, value)) throw new Error(`wrong type for ${kind} ${attr}: ${JSON.stringify(value)}`);
+    if (attr === 'role' && value !== null && !isWidgetRole(value)) throw new Error(`unknown role ${String(value)}`);
   }
 
   private setWidget(w: Widget, attr: string, value: Value) {
@@ -605,7 +611,7 @@ export class Session<S = unknown> implements Ui<S> {
       const attrs: Attributes = {};
       for (const [k, v] of Object.entries(t.attrs)) attrs[k] = this.translate(v);
       const extra = t.name ? init[t.name] : undefined;
-      if (extra) for (const [k, v] of Object.entries(extra)) { this.checkAttr(t.kind, k, v); attrs[k] = v; }
+      if (extra) for (const [k, v] of Object.entries(extra)) { this.checkAttr(t.kind, k, v, parent?.parts); attrs[k] = v; }
       if (t.kind === 'item' && parent?.items) {
         // An entry written in the description: an item like any other, its value by position.
         parent.items.attrs.push({ value: `i${parent.items.ids.length}`, ...attrs });
@@ -614,6 +620,7 @@ export class Session<S = unknown> implements Ui<S> {
         return parent;
       }
       const w = this.makeWidget(t.kind, attrs, Object.keys(t.on).length ? t.on : null, parent, scope);
+      if (t.parts) w.parts = t.parts;
       if (t.name) scope.names.set(t.name, w);
       this.driver.create(this.spec(w));
       for (const c of t.children) build(c, w);
@@ -641,6 +648,7 @@ export class Session<S = unknown> implements Ui<S> {
 
   private spec(w: Widget, placed = true): WidgetSpec {
     const s: WidgetSpec = { id: w.id, kind: w.kind, parent: w.parent?.id ?? null, attrs: { ...w.attrs }, events: w.on ? Object.keys(w.on) : [] };
+    if (w.parts) s.parts = w.parts;
     if (placed && w.parent) {
       const siblings = w.parent.children;
       const next = siblings[siblings.indexOf(w) + 1];

@@ -3,6 +3,7 @@
 // drawing, and reading input. The rules live here once: insertion before a sibling, recursive
 // removal, `max-items` trimming, the editable state an event carries, and which widgets are usable.
 import type { UserEvent, WidgetId, WidgetSpec } from './driver.ts';
+import type { Parts } from './roles.ts';
 import { SCHEMA, type WidgetKind } from './schema.ts';
 import type { Attributes, Value } from './values.ts';
 
@@ -12,6 +13,8 @@ export interface TreeNode {
   /** The node's own copy: a driver may write the user's edits (text, selection) into it. */
   readonly attrs: Attributes;
   readonly events: readonly string[];
+  /** A listbox's entry parts (core/roles.ts), if its description declares them. */
+  readonly parts?: Parts;
   parent: TreeNode | null;
   readonly children: TreeNode[];
 }
@@ -38,7 +41,7 @@ export class WidgetTree {
     if (this.nodes.has(spec.id)) throw new TreeError(`duplicate widget id ${spec.id}`);
     const parent = spec.parent === null ? null : this.nodes.get(spec.parent);
     if (parent === undefined) throw new TreeError(`new ${spec.id}: no parent ${spec.parent}`);
-    const node: TreeNode = { id: spec.id, kind: spec.kind, attrs: { ...spec.attrs }, events: spec.events, parent, children: [] };
+    const node: TreeNode = { id: spec.id, kind: spec.kind, attrs: { ...spec.attrs }, events: spec.events, parts: spec.parts, parent, children: [] };
     const siblings = parent ? parent.children : this.roots;
     const at = spec.before === undefined ? siblings.length : siblings.findIndex(s => s.id === spec.before);
     if (at < 0) throw new TreeError(`new ${spec.id}: no sibling ${spec.before}`);

@@ -2,5 +2,5 @@
 (popup name confirm-delete title (_ "Delete message") (on cancel close no)
   (label name question text (_ "Delete this message?"))
   (hbox
-    (button name yes text (_ "Delete") (on click close yes))
+    (button name yes role primary text (_ "Delete") (on click close yes))
     (button name no text (_ "Keep") (on click close no))))

@@ -2,7 +2,7 @@
 (popup name new-channel title (_ "New channel") (on cancel close)
   (label text (_ "Channel name"))
   (textbox name name max-length 40 (on submit create-channel))
-  (label name error text "")
+  (label name error role error text "")
   (hbox
-    (button name create text (_ "Create") (on click create-channel))
+    (button name create role primary text (_ "Create") (on click create-channel))
     (button name cancel text (_ "Cancel") (on click close))))

@@ -4,7 +4,7 @@
   (textbox name password secret #t max-length 256)
   (label text (_ "Repeat it"))
   (textbox name repeat secret #t max-length 256 (on submit save-password))
-  (label name error text "")
+  (label name error role error text "")
   (hbox
-    (button name save text (_ "Save") (on click save-password))
+    (button name save role primary text (_ "Save") (on click save-password))
     (button name cancel text (_ "Cancel") (on click close))))

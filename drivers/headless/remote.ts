@@ -60,14 +60,28 @@ export class RemoteHeadless {
     });
   }
 
-  /** Signs in through the login screen and waits for the main screen (or a refusal). */
+  /**
+   * Signs in by name (`auth`, the answer to `forbidden`) and waits until the session shows a
+   * signed-in screen or refuses (`auth-failed`). Knows no screen's names.
+   */
   async signIn(name: string, password?: string): Promise<void> {
-    await this.until(() => this.driver.has('enter'), 'the login screen');
-    this.driver.type('username', name);
-    if (password) this.driver.type('password', password);
-    this.driver.click('enter');
-    await this.until(() => this.driver.has('messages') || (this.driver.has('error') && this.driver.text('error') !== ''), 'sign-in');
+    await this.until(() => this.driver.forbiddenCount > 0, 'a request to sign in');
+    const asked = this.driver.log.length;
+    const refusals = this.driver.errors.length;
+    this.driver.authenticate(name, password);
+    const signedIn = () => this.driver.log.slice(asked).some(c => c.op === 'clear') && !this.asksToSignIn() && this.driver.tree.roots.length > 0;
+    await this.until(() => signedIn() || this.driver.errors.slice(refusals).some(e => e.code === 'auth-failed'), 'sign-in');
     await this.credentialDone;
+  }
+
+  /** Whether the screen shown now came with `forbidden` (nobody is signed in). */
+  private asksToSignIn(): boolean {
+    const log = this.driver.log;
+    for (let i = log.length - 1; i >= 0; i--) {
+      if (log[i].op === 'forbidden') return true;
+      if (log[i].op === 'clear') return log[i + 1]?.op === 'forbidden';
+    }
+    return false;
   }
 
   private wake() { for (const w of [...this.waiters]) w(); }

@@ -5,12 +5,14 @@
 import blessed from 'blessed';
 import type { Driver, EventSink, WidgetId, WidgetSpec } from '../../core/driver.ts';
 import type { Attributes, Value } from '../../core/values.ts';
+import { entryView, type EntryView, type Parts } from '../../core/roles.ts';
 import { layout, naturalHeight, type LayoutNode, type Rect } from './layout.ts';
 import { characters, clean, fitEnd, graphemeAt, graphemeBefore, safe, typable, width, wrap } from './text.ts';
 import { countNear, numberFormat } from '../../core/length-count.ts';
 
 interface Node extends LayoutNode {
   events: readonly string[];
+  parts?: Parts;
   parent: Node | null;
   children: Node[];
   box?: blessed.Widgets.BoxElement;
@@ -85,7 +87,7 @@ export class BlessedDriver implements Driver {
   create(w: WidgetSpec) {
     const parent = w.parent === null ? null : this.nodes.get(w.parent) ?? null;
     if (w.parent !== null && !parent) return;
-    const node: Node = { id: w.id, kind: w.kind, attrs: { ...w.attrs }, events: w.events, parent, children: [] };
+    const node: Node = { id: w.id, kind: w.kind, attrs: { ...w.attrs }, events: w.events, parts: w.parts, parent, children: [] };
     if (w.kind === 'textbox') node.cursor = String(w.attrs.text ?? '').length;
     if (w.kind === 'listbox') { node.scroll = 0; node.follow = true; }
     this.nodes.set(w.id, node);
@@ -252,9 +254,9 @@ export class BlessedDriver implements Driver {
         box.setContent('');
         return;
       case 'label': {
-        const name = n.attrs.name;
-        style.fg = name === 'error' ? 'red' : name === 'me' ? 'gray' : undefined;
-        style.bold = name === 'topic' || name === 'heading';
+        const role = n.attrs.role;
+        style.fg = role === 'error' ? 'red' : role === 'status' ? 'gray' : undefined;
+        style.bold = role === 'heading';
         box.setContent(wrap(clean(n.attrs.text), r.width).map(l => blessed.escape(l)).join('\n'));
         return;
       }
@@ -331,13 +333,13 @@ export class BlessedDriver implements Driver {
       if (item.attrs.visible === false) continue;
       const selected = item.attrs.value !== undefined && item.attrs.value === n.attrs.selected;
       if (selected) selStart = lines.length;
-      const a = item.attrs;
+      const e = entryView(item.attrs, n.parts);
       const { lines: plain, prefix } = itemLines(item, cols);
       let rendered = plain.map((l, i) => {
-        if (a.system === true) return `{gray-fg}${blessed.escape(l)}{/gray-fg}`;
+        if (e.announcement) return `{gray-fg}${blessed.escape(l)}{/gray-fg}`;
         if (i > 0 || !prefix || !l.startsWith(prefix)) return blessed.escape(l);
-        const who = a.mine === true ? `{green-fg}{bold}${safe(a.author)}{/bold}{/green-fg}` : `{bold}${safe(a.author)}{/bold}`;
-        return `{gray-fg}${safe(a.time)}{/gray-fg} ${who}: ${blessed.escape(l.slice(prefix.length))}`;
+        const who = e.own ? `{green-fg}{bold}${safe(e.byline)}{/bold}{/green-fg}` : `{bold}${safe(e.byline)}{/bold}`;
+        return `{gray-fg}${safe(e.timestamp)}{/gray-fg} ${who}: ${blessed.escape(l.slice(prefix.length))}`;
       });
       if (selected) {
         rendered = rendered.map(l => (focused ? `{inverse}${l}{/inverse}` : `{underline}${l}{/underline}`));
@@ -591,18 +593,18 @@ export class BlessedDriver implements Driver {
   }
 }
 
-/** An entry as plain wrapped lines: an announcement, a message (`time author: text`), or text. */
+/** An entry as plain wrapped lines: an announcement, a message (`timestamp byline: text`), or text. */
 function itemLines(item: Node, cols: number): Wrapped {
   // Every paint draws every entry: wrapping 100 long ones each time would cost a frame.
-  if (item.wrapped?.cols !== cols) item.wrapped = { cols, ...wrapItem(item.attrs, cols) };
+  if (item.wrapped?.cols !== cols) item.wrapped = { cols, ...wrapItem(entryView(item.attrs, item.parent?.parts), cols) };
   return item.wrapped;
 }
 
-function wrapItem(a: Attributes, cols: number): { lines: string[]; prefix?: string } {
-  const text = clean(a.text);
-  if (a.system === true) return { lines: wrap(`${text}${a.time ? `  ${clean(a.time)}` : ''}`, cols) };
-  if (a.author || a.time) {
-    const prefix = `${clean(a.time)} ${clean(a.author)}: `;
+function wrapItem(e: EntryView, cols: number): { lines: string[]; prefix?: string } {
+  const text = clean(e.text);
+  if (e.announcement) return { lines: wrap(`${text}${e.timestamp ? `  ${clean(e.timestamp)}` : ''}`, cols) };
+  if (e.byline || e.timestamp) {
+    const prefix = `${clean(e.timestamp)} ${clean(e.byline)}: `;
     return { lines: wrap(prefix + text, cols), prefix };
   }
   return { lines: wrap(text, cols) };

@@ -41,7 +41,7 @@ async function say(p: Page, text: string) {
   await p.press('[data-name=message]', 'Enter');
 }
 
-const messages = (p: Page) => p.$$eval('[data-name=messages] [role=option]:not(.system) .text', els => els.map(e => e.textContent));
+const messages = (p: Page) => p.$$eval('[data-name=messages] [role=option]:not(.announcement) .text', els => els.map(e => e.textContent));
 
 async function waitForMessage(p: Page, text: string) {
   await p.waitForFunction(t => [...document.querySelectorAll('[data-name=messages] .text')].some(e => e.textContent === t), text);
@@ -95,7 +95,7 @@ test('delete one\'s own message through the confirmation popup; Esc cancels it',
   await signIn(frank, 'frank');
   await say(erin, 'delete me');
   await waitForMessage(frank, 'delete me');
-  assert.equal(await frank.$$eval('[data-name=messages] .mine .delete', els => els.length), 0, 'no delete affordance on others\' messages');
+  assert.equal(await frank.$$eval('[data-name=messages] .own .delete', els => els.length), 0, 'no delete affordance on others\' messages');
   const item = erin.locator('[data-name=messages] [role=option]', { hasText: 'delete me' });
   await item.locator('.delete').click();
   await erin.waitForSelector('dialog[open] [data-name=question]');
@@ -153,7 +153,7 @@ test('a second tab of a user works while the user is listed once', { skip }, asy
   // Earlier tests' sessions linger (detached sessions live 10 minutes): count ivy alone.
   const listed = await ivy.$$eval('[data-name=users] [role=option]', els => els.map(e => e.textContent));
   assert.equal(listed.filter(n => n === 'ivy').length, 1);
-  assert.equal(await ivy.$$eval('[data-name=messages] .system .text', els => els.filter(e => e.textContent === '* ivy has joined').length), 1);
+  assert.equal(await ivy.$$eval('[data-name=messages] .announcement .text', els => els.filter(e => e.textContent === '* ivy has joined').length), 1);
   await ivy.context().close();
 });
 

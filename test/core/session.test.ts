@@ -169,3 +169,15 @@ test('a popup given init for a widget it does not have is refused as an authorin
   assert.equal(driver.popup, undefined);
   assert.deepEqual(errors, []);
 });
+
+test('an entry may carry only its list\'s parts, typed by role, and a role only the vocabulary\'s', async () => {
+  const { driver, session } = await startFixture();
+  await session.run(() => {
+    session.add('list', { value: 'a', text: 'hi', author: 'ann', mine: true });
+    assert.throws(() => session.add('list', { value: 'b', text: 'x', colour: 'red' }), /item has no attribute colour \(declare it as a part of the list\)/);
+    assert.throws(() => session.add('list', { value: 'c', text: 'x', mine: 'yes' }), /wrong type for item mine/);
+  });
+  assert.deepEqual(driver.items('list').map(i => i.author), ['ann']);
+  assert.deepEqual({ ...driver.tree.named('list')?.parts }, { author: 'byline', time: 'timestamp', mine: 'own', system: 'announcement' });
+  assert.throws(() => session.set('status', 'role', 'shiny'), /unknown role shiny/);
+});

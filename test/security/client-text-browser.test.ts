@@ -62,7 +62,7 @@ test('the message box counts near 4,000 characters, in code points, and never cu
   assert.equal(await p.inputValue(BOX), tooLong, 'the text is all there');
   assert.equal(await p.evaluate(box => document.querySelector<HTMLTextAreaElement>(box)!.maxLength, BOX), -1, 'no DOM maxlength to cut a paste');
   await p.press(BOX, 'Enter');
-  await p.locator('[data-name=messages] .system .text', { hasText: 'Messages are limited to 4,000 characters.' }).waitFor();
+  await p.locator('[data-name=messages] .announcement .text', { hasText: 'Messages are limited to 4,000 characters.' }).waitFor();
   assert.equal(await p.inputValue(BOX), tooLong, 'a refused message stays in the box to be shortened');
   assert.equal(await entryWith(p, 'aaaa').count(), 0, 'nothing was sent');
 

@@ -22,10 +22,11 @@ export const DOM_SHOWN = `(() => {
       case 'item':
         attrs.value = el.dataset.value ?? null;
         attrs.text = el.querySelector('.text')?.textContent ?? '';
-        attrs.author = el.querySelector('.author')?.textContent ?? '';
-        attrs.time = el.querySelector('.time')?.textContent ?? '';
-        attrs.mine = el.classList.contains('mine');
-        attrs.system = el.classList.contains('system');
+        // Parts, by role: what the page shows of them.
+        attrs.byline = el.querySelector('.byline')?.textContent ?? '';
+        attrs.timestamp = el.querySelector('.timestamp')?.textContent ?? '';
+        attrs.own = el.classList.contains('own');
+        attrs.announcement = el.classList.contains('announcement');
         break;
     }
     const box = kind === 'window' || kind === 'popup' ? el.querySelector(':scope > .body') : el;

@@ -3,12 +3,15 @@
 import type { Driver, EventSink, WidgetId, WidgetSpec } from '../../../core/driver.ts';
 import type { Attributes, Value } from '../../../core/values.ts';
 import { countNear, numberFormat } from '../../../core/length-count.ts';
+import { entryView, type Parts } from '../../../core/roles.ts';
 
 interface Rendered {
   id: WidgetId;
   kind: WidgetSpec['kind'];
   attrs: Attributes;
   events: readonly string[];
+  /** listbox: its entries' parts (core/roles.ts). */
+  parts?: Parts;
   parent: Rendered | null;
   children: Rendered[];
   /** The element itself, and where its children go. */
@@ -193,7 +196,7 @@ export class DomDriver implements Driver {
       }
     }
     el.classList.add(`w-${w.kind}`);
-    const r: Rendered = { id: w.id, kind: w.kind, attrs: { ...w.attrs }, events: w.events, parent, children: [], el, box };
+    const r: Rendered = { id: w.id, kind: w.kind, attrs: { ...w.attrs }, events: w.events, parts: w.parts, parent, children: [], el, box };
     return r;
   }
 
@@ -201,6 +204,7 @@ export class DomDriver implements Driver {
     const el = r.el;
     switch (attr) {
       case 'name': if (typeof value === 'string') el.dataset.name = value; return;
+      case 'role': this.showRole(r, value); return;
       case 'value': if (r.kind === 'item' && typeof value === 'string') el.dataset.value = value; return;
       case 'visible': el.hidden = value === false; this.showCount(r); return;
       case 'enabled':
@@ -222,35 +226,47 @@ export class DomDriver implements Driver {
         el.textContent = String(value ?? '');
         if (r.kind === 'label') el.hidden = el.textContent === '' || r.attrs.visible === false;
         return;
-      case 'author': case 'time': case 'mine': case 'system':
-        if (r.kind === 'item') this.renderItem(r);
+      default:
+        // An entry's part (its list declares it): drawn by its role.
+        if (r.kind === 'item' && r.parent?.parts && Object.hasOwn(r.parent.parts, attr)) this.renderItem(r);
         return;
     }
   }
 
-  /** An item: plain text, or a message with author, time and (if it is one's own) delete. */
+  /** `data-role` for the style sheet, and what the role means to assistive technology. */
+  private showRole(r: Rendered, role: Value) {
+    const el = r.el;
+    if (typeof role === 'string') el.dataset.role = role; else delete el.dataset.role;
+    const landmark = role === 'sidebar' ? 'navigation' : role === 'content' ? 'main' : role === 'aside' ? 'complementary'
+      : role === 'heading' ? 'heading' : role === 'error' ? 'alert' : role === 'status' ? 'status' : null;
+    if (landmark && r.kind !== 'listbox') el.setAttribute('role', landmark);
+    if (role === 'heading') el.setAttribute('aria-level', '2');
+    if (role === 'transcript') { r.box.setAttribute('aria-live', 'polite'); r.box.setAttribute('aria-relevant', 'additions'); }
+  }
+
+  /** An entry: plain text, or a message with its byline, timestamp and (if it is one's own) delete. */
   private renderItem(r: Rendered) {
-    const a = r.attrs;
+    const e = entryView(r.attrs, r.parent?.parts);
     const li = r.el;
     li.replaceChildren();
-    li.classList.toggle('mine', a.mine === true);
-    li.classList.toggle('system', a.system === true);
+    li.classList.toggle('own', e.own);
+    li.classList.toggle('announcement', e.announcement);
     const text = document.createElement('span');
     text.className = 'text';
-    text.textContent = String(a.text ?? '');
-    if (a.system === true) {
+    text.textContent = e.text;
+    if (e.announcement) {
       // An announcement: one quiet line, its time after it.
       li.append(text);
-      if (a.time) { const s = document.createElement('time'); s.className = 'time'; s.textContent = String(a.time); li.append(' ', s); }
+      if (e.timestamp) { const s = document.createElement('time'); s.className = 'timestamp'; s.textContent = e.timestamp; li.append(' ', s); }
       return;
     }
-    if (a.author || a.time) {
+    if (e.byline || e.timestamp) {
       const head = document.createElement('div');
       head.className = 'head';
-      if (a.author) { const s = document.createElement('span'); s.className = 'author'; s.textContent = String(a.author); head.append(s); }
-      if (a.time) { const s = document.createElement('time'); s.className = 'time'; s.textContent = String(a.time); head.append(s); }
+      if (e.byline) { const s = document.createElement('span'); s.className = 'byline'; s.textContent = e.byline; head.append(s); }
+      if (e.timestamp) { const s = document.createElement('time'); s.className = 'timestamp'; s.textContent = e.timestamp; head.append(s); }
       const list = r.parent;
-      if (a.mine === true && list?.events.includes('activate')) {
+      if (e.own && list?.events.includes('activate')) {
         const del = document.createElement('button');
         del.type = 'button';
         del.className = 'delete';
