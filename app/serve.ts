@@ -6,7 +6,9 @@ import { setFlagsFromString } from 'node:v8';
 import { MemoryBus } from '../chat/bus.ts';
 import { Chat, type ChatConfig } from '../chat/chat.ts';
 import { SqliteStore } from '../chat/sqlite-store.ts';
+import { languagesFromEnv } from '../core/i18n.ts';
 import { silentLog, type Log } from '../core/log.ts';
+import type { Driver } from '../core/driver.ts';
 import { Session } from '../core/session.ts';
 import { loadSecret } from '../drivers/http/secret.ts';
 import { configuredOrigins } from '../drivers/http/origins.ts';
@@ -28,6 +30,8 @@ export interface ServeOptions {
   detachedTtlMs: number;
   /** Also run a terminal session for the person at the console. */
   tui?: boolean;
+  /** Also run a line-mode session on stdin and stdout. */
+  line?: boolean;
   /** Reload changed descriptions and catalogs into running sessions (`--dev`). */
   dev?: boolean;
   /** Public origins pages are served from (`https://chat.example`), besides the listen address. */
@@ -57,6 +61,7 @@ export function serveOptions(args: string[], env = process.env): ServeOptions {
       'restrict-channels': { type: 'boolean', default: env.PALAVER_RESTRICT_CHANNELS === '1' },
       'session-minutes': { type: 'string', default: env.PALAVER_SESSION_MINUTES ?? '10' },
       tui: { type: 'boolean', default: false },
+      line: { type: 'boolean', default: false },
       dev: { type: 'boolean', default: false },
       origin: { type: 'string', multiple: true, default: [] },
       'log-level': { type: 'string', default: env.PALAVER_LOG_LEVEL ?? 'info' },
@@ -64,6 +69,7 @@ export function serveOptions(args: string[], env = process.env): ServeOptions {
       'trust-proxy': { type: 'string', multiple: true, default: [] },
     },
   });
+  if (values.tui && values.line) throw new Error('--tui and --line both want the console: choose one');
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: not a port number: ${values.port}`);
   const minutes = Number(values['session-minutes']);
@@ -75,7 +81,7 @@ export function serveOptions(args: string[], env = process.env): ServeOptions {
   const origins = [...(env.PALAVER_ORIGINS ?? '').split(',').map(s => s.trim()).filter(Boolean), ...values.origin!];
   try { configuredOrigins(origins); } catch (e) { throw new Error(`--origin: ${(e as Error).message}`); }
   return {
-    host: values.host!, port, dataDir: resolve(values.data!), admins, restrictChannels: values['restrict-channels']!, detachedTtlMs: minutes * 60_000, tui: values.tui!, dev: values.dev!,
+    host: values.host!, port, dataDir: resolve(values.data!), admins, restrictChannels: values['restrict-channels']!, detachedTtlMs: minutes * 60_000, tui: values.tui!, line: values.line!, dev: values.dev!,
     origins, logLevel: logLevel(values['log-level']!), sessions: { maxSessions }, trustProxy,
   };
 }
@@ -87,7 +93,7 @@ export async function startServer(o: ServeOptions) {
   const chat = await new Chat(store, new MemoryBus(err => log.error({ event: 'error', err }, 'a bus subscriber failed')), { ...o.chat, admins: o.admins, restrictChannels: o.restrictChannels, loginTtlMs: o.detachedTtlMs }).init();
   const app = await createChatApp(chat);
   const server = await HttpServer.create({ app, secret: loadSecret(o.dataDir), detachedTtlMs: o.detachedTtlMs, ...o.sessions, trustProxy: o.trustProxy, wire: o.wire, origins: o.origins, log });
-  /** Sessions run in this process for the console (`--tui`), besides the server's. */
+  /** Sessions run in this process for the console (`--tui`, `--line`), besides the server's. */
   const local = new Set<Session<unknown>>();
   const dev = o.dev ? new DevReload({
     dir: UI_DIR, app, log,
@@ -118,7 +124,8 @@ export async function serveCommand(args: string[]): Promise<number> {
   // V8 keeps the heap a flood grew long after the flood: old-space pages stay committed while
   // honest traffic never lets the collector see the process idle. Favouring size makes it
   // compact and give them back (the soak: RSS 1.54x its start after the attacks without this,
-  // 1.03x with it, p99 latency 55 → 109 ms; see BENCHMARKS.md). Read at each collection.
+  // 1.04x with it over 30 minutes; p99 latency about doubles, to ~120 ms; see BENCHMARKS.md).
+  // Read at each collection, so setting it now takes effect.
   setFlagsFromString('--optimize-for-size');
   let options: ServeOptions;
   try {
@@ -128,7 +135,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     return 2;
   }
   // The console session owns the terminal: the log goes to a file in the data directory instead.
-  const log = createLogger(options.tui
+  const log = createLogger(options.tui || options.line
     ? { level: options.logLevel ?? 'info', pretty: false, file: join(options.dataDir, 'palaver.log') }
     : { level: options.logLevel ?? 'info', pretty: process.stdout.isTTY === true });
   // A stray rejected promise is a bug to log, not a reason to drop everyone's connection.
@@ -148,7 +155,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     else log.fatal({ event: 'error', err }, 'could not start');
     return 1;
   }
-  if (options.tui) return consoleSession(running, log);
+  if (options.tui || options.line) return consoleSession(running, log, options.tui ? 'tui' : 'line');
   await new Promise<void>(resolve => {
     const shutdown = (signal: string) => {
       log.info({ event: 'stopping', signal }, `${signal}: stopping…`);
@@ -160,16 +167,29 @@ export async function serveCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-/** `serve --tui`: the server, plus an in-process session on this terminal (no protocol between). */
-async function consoleSession(running: Awaited<ReturnType<typeof startServer>>, log: Log): Promise<number> {
-  // blessed is loaded only when a terminal is wanted.
-  const { BlessedDriver } = await import('../drivers/tui/driver.ts');
-  const { languagesFromEnv, openTerminal } = await import('../drivers/tui/terminal.ts');
-  const screen = openTerminal();
+/**
+ * `serve --tui` / `serve --line`: the server, plus an in-process session for the person at the
+ * console (no protocol between), on the terminal front-end or in plain lines.
+ */
+async function consoleSession(running: Awaited<ReturnType<typeof startServer>>, log: Log, mode: 'tui' | 'line'): Promise<number> {
   let quit!: () => void;
   const done = new Promise<void>(r => (quit = r));
-  const driver = new BlessedDriver({ screen, languages: languagesFromEnv(), onQuit: () => quit() });
-  driver.setConnection(`Serving ${running.url}`);
+  let driver: Driver;
+  let close = () => {};
+  if (mode === 'tui') {
+    // blessed is loaded only when a terminal is wanted.
+    const { BlessedDriver } = await import('../drivers/tui/driver.ts');
+    const { openTerminal } = await import('../drivers/tui/terminal.ts');
+    const screen = openTerminal();
+    const tui = new BlessedDriver({ screen, languages: languagesFromEnv(), onQuit: () => quit() });
+    tui.setConnection(`Serving ${running.url}`);
+    driver = tui;
+    close = () => screen.destroy();
+  } else {
+    const { LineDriver } = await import('../drivers/line/driver.ts');
+    process.stdout.write(`Serving ${running.url}\n`);
+    driver = new LineDriver({ input: process.stdin, output: process.stdout, languages: languagesFromEnv(), onQuit: () => quit() });
+  }
   const session = new Session(running.app, driver, {
     onError: err => { log.error({ event: 'error', err, session: 'console' }, 'console session error'); driver.error('internal', String(err)); },
   });
@@ -179,7 +199,7 @@ async function consoleSession(running: Awaited<ReturnType<typeof startServer>>, 
   await done;
   await session.whenIdle();              // Ctrl+C sent the window's close (sign-out): let it run
   await session.end('closed');
-  screen.destroy();
+  close();
   await running.stop();
   return 0;
 }
