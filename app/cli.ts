@@ -12,6 +12,7 @@ commands:
       --data DIR        data directory (default ./data)
       --admin NAME      make NAME an administrator (repeatable; also PALAVER_ADMINS)
       --tui             also run a terminal session for the person at the console
+      --line            also run a line-mode session on stdin and stdout
       --dev             reload changed descriptions and catalogs into running sessions
                         (each shows its screen anew; a broken file is logged, not used)
       --restrict-channels   only administrators and granted users create channels
@@ -21,13 +22,16 @@ commands:
                         address is always allowed)
       --log-level L     fatal, error, warn, info (default), debug, trace or silent
                         (also PALAVER_LOG_LEVEL); JSON lines on stdout, human lines on
-                        a terminal; with --tui, JSON lines in DIR/palaver.log
+                        a terminal; with --tui or --line, JSON lines in DIR/palaver.log
       --max-sessions N  sessions at most (default 50000; also PALAVER_MAX_SESSIONS);
                         when full, the oldest session nobody signed in to makes room
       --trust-proxy A   believe X-Forwarded-For from this reverse proxy: an address,
                         a CIDR or loopback (repeatable; also PALAVER_TRUST_PROXY), so
                         that limits per client address see the clients, not the proxy
   tui                 chat in this terminal, connected to a server
+      --url URL         the server (default http://localhost:8080)
+  line                chat in plain lines (a serial console, a screen reader, a
+                      script piping commands in), connected to a server
       --url URL         the server (default http://localhost:8080)
   grant NAME          let NAME (registered with a password) create channels
                       (with --restrict-channels); open sessions see it at once
@@ -50,6 +54,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'tui': {
       const { tuiCommand } = await import('./tui.ts');
       return tuiCommand(rest);
+    }
+    case 'line': {
+      const { lineCommand } = await import('./line.ts');
+      return lineCommand(rest);
     }
     case 'grant': {
       const { grantCommand } = await import('./grant.ts');

@@ -1,7 +1,8 @@
 // `palaver tui [--url URL]`: chat in this terminal, connected to a running server.
 import { parseArgs } from 'node:util';
 import { runRemote } from '../drivers/tui/remote.ts';
-import { languagesFromEnv, openTerminal } from '../drivers/tui/terminal.ts';
+import { languagesFromEnv } from '../core/i18n.ts';
+import { openTerminal } from '../drivers/tui/terminal.ts';
 
 export async function tuiCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { url: { type: 'string', default: process.env.PALAVER_URL ?? 'http://localhost:8080' } } });

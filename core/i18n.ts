@@ -35,3 +35,20 @@ export class Catalogs {
     return text.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
   }
 }
+
+/**
+ * A terminal program's languages, from the locale environment as gettext reads it: LANGUAGE
+ * (a colon list), then LC_ALL, LC_MESSAGES, LANG; `ru_RU.UTF-8` → `ru-RU`.
+ */
+export function languagesFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  const tags: string[] = [];
+  const add = (raw: string | undefined) => {
+    const tag = raw?.split('.')[0].split('@')[0].replace(/_/g, '-');
+    if (tag && tag !== 'C' && tag !== 'POSIX' && !tags.includes(tag)) tags.push(tag);
+  };
+  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG;
+  // LANGUAGE is only honoured with a locale other than C, as in gettext.
+  if (locale && locale !== 'C' && locale !== 'POSIX') for (const l of (env.LANGUAGE ?? '').split(':')) add(l);
+  add(locale);
+  return tags;
+}

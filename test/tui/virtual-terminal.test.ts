@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Session } from '../../core/session.ts';
 import { BlessedDriver } from '../../drivers/tui/driver.ts';
-import { languagesFromEnv } from '../../drivers/tui/terminal.ts';
+import { languagesFromEnv } from '../../core/i18n.ts';
 import { width } from '../../drivers/tui/text.ts';
 import { fixtureApp } from '../support/fixture-app.ts';
 import { VirtualTerminal } from '../support/vt.ts';
