@@ -40,9 +40,23 @@ export interface EventSink {
   authenticate(user: string, password?: string): void;
 }
 
+/**
+ * What a front-end can draw: `popups` (modal, over the screen), `lists` (selectable lists),
+ * `multiline` (text boxes of several lines), `mouse`, `colour`. A screen may offer a fallback
+ * where one is missing (`ui.can('popups')`).
+ */
+export const CAPABILITIES = ['popups', 'lists', 'multiline', 'mouse', 'colour'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+export function isCapability(s: unknown): s is Capability {
+  return (CAPABILITIES as readonly unknown[]).includes(s);
+}
+
 export interface Driver {
   /** The user's preferred languages, most preferred first (BCP 47 tags). */
   languages(): readonly string[];
+  /** What this front-end can draw. */
+  capabilities(): readonly Capability[];
   start(events: EventSink): Promise<void>;
   create(widget: WidgetSpec): void;
   set(id: WidgetId, attr: string, value: Value): void;

@@ -22,7 +22,7 @@ export type ServerFrame =
   | { op: 'bye'; reason: string };
 
 export type ClientFrame =
-  | { op: 'hello'; version: number; tab?: string; after?: number; languages?: string[] }
+  | { op: 'hello'; version: number; tab?: string; after?: number; languages?: string[]; capabilities?: string[] }
   | { op: 'get'; after: number }
   | { op: 'event'; id: string; name: string; state: Record<string, Value> }
   | { op: 'input'; id: string; value: Value }
@@ -45,7 +45,7 @@ const kind: Check = v => typeof v === 'string' && (KINDS as string[]).includes(v
 const parts: Check = v => record(isPartRole)(v) && Object.keys(v as object).length <= MAX_PARTS && Object.keys(v as object).every(k => k.length <= 64);
 
 const CLIENT: Record<string, Record<string, Check>> = {
-  hello: { version: count, tab: opt(shortStr), after: opt(count), languages: opt(list(shortStr)) },
+  hello: { version: count, tab: opt(shortStr), after: opt(count), languages: opt(list(shortStr)), capabilities: opt(list(shortStr)) },
   get: { after: count },
   event: { id: shortStr, name: shortStr, state: record(value) },
   input: { id: shortStr, value },

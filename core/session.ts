@@ -4,7 +4,7 @@
 // through its driver, so any front-end can be rebuilt from `snapshot()` at any time.
 import type { Binding, Description, Template } from './description.ts';
 import type { Command } from './commands.ts';
-import type { Driver, EventSink, UserEvent, WidgetId, WidgetSpec } from './driver.ts';
+import type { Capability, Driver, EventSink, UserEvent, WidgetId, WidgetSpec } from './driver.ts';
 import type { Catalogs } from './i18n.ts';
 import type { Library } from './library.ts';
 import { isWidgetRole, PART_ROLES, type Parts } from './roles.ts';
@@ -49,6 +49,8 @@ export interface Ui<S = unknown> {
   readonly user: Principal | null;
   readonly state: S;
   readonly language: string;
+  /** Whether the front-end can draw this (a screen may offer a fallback where it cannot). */
+  can(capability: Capability): boolean;
   t(msgid: string, params?: Record<string, string | number>): string;
   show(screen: string): void;
   get(name: string, attr: string): Value | undefined;
@@ -387,6 +389,8 @@ export class Session<S = unknown> implements Ui<S> {
   }
 
   // ---- the UI API ----
+
+  can(capability: Capability): boolean { return this.driver.capabilities().includes(capability); }
 
   t(msgid: string, params?: Record<string, string | number>): string {
     return this.app.catalogs.translate(this.language, msgid, params);

@@ -46,7 +46,7 @@ export class WireClient {
   /** A connection opened: say hello, asking for what was missed since `lastSeq`. */
   connected(send: (text: string) => void): void {
     this.send = send;
-    const hello: ClientFrame = { op: 'hello', version: PROTOCOL_VERSION, tab: this.opts.tab, languages: [...this.driver.languages()] };
+    const hello: ClientFrame = { op: 'hello', version: PROTOCOL_VERSION, tab: this.opts.tab, languages: [...this.driver.languages()], capabilities: [...this.driver.capabilities()] };
     if (this.hasTree) hello.after = this.lastSeq;
     send(encode(hello));
   }

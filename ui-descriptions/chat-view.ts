@@ -182,11 +182,12 @@ function onGlobal(ui: ChatUi, e: GlobalEvent): unknown {
     case 'channel-created':
       if (!ui.hasItem('channels', e.channel.key)) ui.add('channels', { value: e.channel.key, text: e.channel.name });
       return;
-    case 'alert':
-      return ui.popup('alert', {
-        from: { text: ui.t('Alert from {name} at {time}', { name: e.alert.author, time: hhmm(e.alert.at) }) },
-        text: { text: e.alert.text },
-      });
+    case 'alert': {
+      const from = ui.t('Alert from {name} at {time}', { name: e.alert.author, time: hhmm(e.alert.at) });
+      // A front-end without popups (line mode) shows the alert in the conversation instead.
+      if (!ui.can('popups')) return note(ui, `${from}: ${e.alert.text}`);
+      return ui.popup('alert', { from: { text: from }, text: { text: e.alert.text } });
+    }
     case 'permissions':
       return showPermissions(ui);
     case 'presence':

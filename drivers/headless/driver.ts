@@ -1,7 +1,7 @@
 // The reference driver: keeps the widget tree it is told about, records every command, and
 // lets tests act as a user would (type, click, select, activate, cancel a popup).
 import type { Command } from '../../core/commands.ts';
-import type { Driver, EventSink, UserEvent, WidgetId, WidgetSpec } from '../../core/driver.ts';
+import { CAPABILITIES, type Capability, type Driver, type EventSink, type UserEvent, type WidgetId, type WidgetSpec } from '../../core/driver.ts';
 import type { ErrorCode } from '../../core/errors.ts';
 import type { Attributes, Value } from '../../core/values.ts';
 import { WidgetTree, type ShownWidget, type TreeNode } from '../../core/widget-tree.ts';
@@ -16,9 +16,10 @@ export class HeadlessDriver implements Driver {
   private sink: EventSink | null = null;
   stopped = false;
 
-  constructor(private readonly langs: readonly string[] = ['en']) {}
+  constructor(private readonly langs: readonly string[] = ['en'], private readonly caps: readonly Capability[] = CAPABILITIES) {}
 
   languages() { return this.langs; }
+  capabilities() { return this.caps; }
 
   async start(events: EventSink) { this.sink = events; }
   async stop() { this.stopped = true; }

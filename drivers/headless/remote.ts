@@ -1,5 +1,6 @@
 // The headless driver connected to a server over the wire protocol, as a browser tab would be:
 // WebSocket, cookie credential, resume after a drop. Used by protocol tests and benchmarks.
+import type { Capability } from '../../core/driver.ts';
 import { WireClient } from '../../core/wire-client.ts';
 import { WireSocket, type WireSocketOptions } from '../../core/wire-socket.ts';
 import { HeadlessDriver } from './driver.ts';
@@ -7,6 +8,8 @@ import { HeadlessDriver } from './driver.ts';
 export interface RemoteOptions extends Pick<WireSocketOptions, 'cookie' | 'origin'> {
   tab?: string;
   languages?: string[];
+  /** What the client says it can draw (default: everything). */
+  capabilities?: Capability[];
 }
 
 export class RemoteHeadless {
@@ -19,7 +22,7 @@ export class RemoteHeadless {
   private credentialDone: Promise<void> = Promise.resolve();
 
   constructor(readonly baseUrl: string, opts: RemoteOptions = {}) {
-    this.driver = new HeadlessDriver(opts.languages ?? ['en']);
+    this.driver = new HeadlessDriver(opts.languages ?? ['en'], opts.capabilities);
     this.wire = new WireSocket(baseUrl, {
       cookie: opts.cookie, origin: opts.origin,
       onFrame: text => { this.received.push(text); queueMicrotask(() => this.wake()); },

@@ -107,7 +107,7 @@ export class SessionRegistry<S> {
    * The session of `tab` for `who` (creating it if new), with `conn` attached; without a tab, a
    * new session of its own. Or why not.
    */
-  async connect(conn: Connection, who: Visitor, tab: string | undefined, after: number | undefined, languages: readonly string[]): Promise<WireSession<S> | Refusal> {
+  async connect(conn: Connection, who: Visitor, tab: string | undefined, after: number | undefined, languages: readonly string[], capabilities?: readonly string[]): Promise<WireSession<S> | Refusal> {
     if (this.closing) return 'busy';
     const t = tab ?? randomId();
     const key = keyOf(who.user?.token ?? null, who.browser, t);
@@ -118,6 +118,7 @@ export class SessionRegistry<S> {
       const e = this.entries.get(existing)!;
       e.address = who.address;
       e.log.info({ event: 'connect', address: who.address, resumed: true }, 'connected to its session');
+      existing.heard(capabilities);
       existing.attach(conn, after);
       return existing;
     }
@@ -150,6 +151,7 @@ export class SessionRegistry<S> {
     if (!who.user) this.anonymous.add(ws);
     this.addToToken(ws, entry.token);
     entry.log.info({ event: 'connect', address: who.address, resumed: false, signedIn: who.user !== null }, 'new session');
+    ws.heard(capabilities);
     ws.attach(conn);
     await ws.open(who.user);
     return ws;

@@ -44,7 +44,7 @@ export async function greet<S>(registry: SessionRegistry<S>, resolve: Resolve | 
     // The client's own list (navigator.languages) first: Chromium does not apply a page's
     // language override to the WebSocket upgrade's Accept-Language.
     const languages = hello.languages?.length ? hello.languages : g.languages;
-    const ws = await registry.connect(conn, { user, browser: g.browser, address: g.address }, hello.tab, hello.after, languages);
+    const ws = await registry.connect(conn, { user, browser: g.browser, address: g.address }, hello.tab, hello.after, languages, hello.capabilities);
     if (typeof ws !== 'string') return ws;
     conn.send(errorFrame(ws, REFUSALS[ws]));
     conn.close(1013, ws);                  // 1013: try again later

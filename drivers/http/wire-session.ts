@@ -7,7 +7,7 @@
 // the client gets what it missed if the outbox still holds it, else one snapshot. A connection over budget for `output.slowCloseMs` is closed (4008); the session
 // lives on, detached, as after any disconnect.
 import type { Command } from '../../core/commands.ts';
-import type { Driver, EventSink, WidgetId, WidgetSpec } from '../../core/driver.ts';
+import { CAPABILITIES, isCapability, type Capability, type Driver, type EventSink, type WidgetId, type WidgetSpec } from '../../core/driver.ts';
 import { DEFAULT_FRAME_RATES, FrameLimits, type FrameRates } from './frame-limits.ts';
 import { CLOSE, type ErrorCode } from '../../core/errors.ts';
 import { silentLog, type Log } from '../../core/log.ts';
@@ -56,6 +56,7 @@ const encodedAttrs = new WeakMap<object, string>();
 
 export class WireSession<S = unknown> implements Driver {
   readonly session: Session<S>;
+  private caps: readonly Capability[] = CAPABILITIES;
   readonly outbox: Outbox;
   private conn: Connection | null = null;
   private sink: EventSink | null = null;
@@ -287,6 +288,12 @@ export class WireSession<S = unknown> implements Driver {
   // ---- Driver ----
 
   languages() { return this.langs; }
+  capabilities() { return this.caps; }
+
+  /** What the connected client said it can draw (`hello`); a client that says nothing can draw all. */
+  heard(capabilities: readonly string[] | undefined): void {
+    this.caps = capabilities ? capabilities.filter(isCapability) : CAPABILITIES;
+  }
   async start(sink: EventSink) { this.sink = sink; }
   async stop() {
     this.frame({ op: 'bye', reason: 'session ended' });

@@ -5,7 +5,7 @@
 // are usable too. Commands: see HELP.
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { Driver, EventSink, WidgetId, WidgetSpec } from '../../core/driver.ts';
+import type { Capability, Driver, EventSink, WidgetId, WidgetSpec } from '../../core/driver.ts';
 import type { ErrorCode } from '../../core/errors.ts';
 import { entryView, type EntryView } from '../../core/roles.ts';
 import type { Value } from '../../core/values.ts';
@@ -20,7 +20,8 @@ export const HELP = `Commands (a line that starts with no command word is sent a
   cancel                  close the popup    help             this list
   quit                    leave`;
 
-const COMMANDS = new Set(['login', 'logout', 'send', 'listmsg', 'listuser', 'channels', 'join', 'screen', 'cancel', 'help', 'quit']);
+/** The line client's command words: its own vocabulary (from the seeds' command-line clients). */
+export const COMMANDS = new Set(['login', 'logout', 'send', 'listmsg', 'listuser', 'channels', 'join', 'screen', 'cancel', 'help', 'quit']);
 /** A line longer than this is refused, not sent: nobody types it, a runaway script might. */
 export const MAX_LINE = 16 * 1024;
 /** Past this much unwritten output, new lines are dropped and counted (a reader that stopped). */
@@ -61,6 +62,8 @@ export class LineDriver implements Driver {
   constructor(private readonly o: LineDriverOptions) {}
 
   languages() { return this.o.languages; }
+  /** Lists, as lines; a popup is shown as numbered choices in the flow, not over the screen. */
+  capabilities(): readonly Capability[] { return ['lists']; }
 
   async start(events: EventSink) {
     this.sink = events;

@@ -3,7 +3,7 @@
 // most 30 times a second however many commands arrive. Every string from the server is
 // cleaned of control characters and escape sequences, and blessed tags are escaped.
 import blessed from 'blessed';
-import type { Driver, EventSink, WidgetId, WidgetSpec } from '../../core/driver.ts';
+import type { Capability, Driver, EventSink, WidgetId, WidgetSpec } from '../../core/driver.ts';
 import type { Attributes, Value } from '../../core/values.ts';
 import { entryView, type EntryView, type Parts } from '../../core/roles.ts';
 import { layout, naturalHeight, type LayoutNode, type Rect } from './layout.ts';
@@ -72,6 +72,7 @@ export class BlessedDriver implements Driver {
   }
 
   languages() { return this.opts.languages; }
+  capabilities(): readonly Capability[] { return ['popups', 'lists', 'multiline', 'colour']; }
   async start(events: EventSink) { this.sink = events; this.schedule(); }
   async stop() {
     if (this.timer) clearTimeout(this.timer);

@@ -195,3 +195,29 @@ test('long-poll speaks the same frames', async () => {
   const bad = await poll([{ op: 'nope' }]);
   assert.deepEqual(bad.map(f => f.code), ['unknown-op']);
 });
+
+test('the hello says what a client can draw: the session, and the screens, know it; unknown ones are ignored', async () => {
+  const s = await server({ admins: ['root'] });
+  const plain = new RemoteHeadless(s.url, { capabilities: ['lists'] });
+  const full = new RemoteHeadless(s.url);
+  for (const c of [plain, full]) { await c.connect(); await c.signIn(c === plain ? 'lina' : 'root', c === plain ? undefined : 'rootpass'); }
+  const sessionOf = (c: RemoteHeadless) => s.server.registry.all().find(ws => ws.session.user?.name === (c === plain ? 'lina' : 'root'))!.session;
+  assert.equal(sessionOf(plain).can('popups'), false);
+  assert.equal(sessionOf(plain).can('lists'), true);
+  assert.equal(sessionOf(full).can('popups'), true);
+  full.driver.click('open-send-alert');
+  await full.until(() => full.driver.has('text'), 'the send-alert popup');
+  full.driver.type('text', 'Restart at noon'); full.driver.click('send');
+  await plain.until(() => plain.driver.items('messages').some(a => String(a.text).endsWith(': Restart at noon')), 'the alert as a note');
+  assert.equal(plain.driver.popup, undefined);
+  await full.until(() => full.driver.popup?.attrs.name === 'alert', 'the alert popup');
+
+  const odd = new WebSocket(s.url.replace('http', 'ws') + 'session');
+  await new Promise(r => odd.once('open', r));
+  odd.send(JSON.stringify({ op: 'hello', version: 1, tab: 'odd', capabilities: ['popups', 'telepathy'] }));
+  await new Promise<void>(r => odd.once('message', () => r()));
+  const session = s.server.registry.all().find(ws => !ws.session.user && ws.capabilities().length === 1)?.session;
+  assert.ok(session?.can('popups'), 'a known capability is kept, an unknown one dropped');
+  odd.close();
+  for (const c of [plain, full]) await c.close();
+});

@@ -249,3 +249,21 @@ test('the same screens in Russian and Chinese', async () => {
   assert.equal(texts(ivan.driver).at(-1), '* 李雷 входит в канал');
   assert.equal(texts(lei.driver).at(-1), '* 李雷 加入了频道');
 });
+
+test('a front-end that cannot draw popups gets an alert in the conversation instead', async () => {
+  const w = await chatWorld({ admins: ['root'] });
+  const root = await w.signIn('root', 'rootpass');
+  const { Session } = await import('../../core/session.ts');
+  const plain = new HeadlessDriver(['en'], ['lists']);
+  const session = new Session(w.app, plain);
+  w.sessions.push(session);
+  await session.start(null);
+  await w.settle();
+  plain.type('username', 'lina'); plain.click('enter'); await w.settle();
+  assert.equal(session.can('popups'), false);
+  root.driver.click('open-send-alert'); await w.settle();
+  root.driver.type('text', 'Restart at noon'); root.driver.click('send'); await w.settle();
+  assert.equal(root.driver.popup?.attrs.name, 'alert', 'a front-end with popups gets the popup');
+  assert.equal(plain.popup, undefined);
+  assert.ok(texts(plain).some(t => /^Alert from root at \d\d:\d\d: Restart at noon$/.test(String(t))), 'the alert as a note');
+});

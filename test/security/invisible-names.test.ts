@@ -20,7 +20,9 @@ test('invisible user names and channel names are refused with a clear error; inv
     await c.connect();
     await c.signIn(name);
     assert.ok(!c.driver.has('messages'), `${what}: not signed in`);
-    assert.match(String(c.driver.text('error')), /\S/, `${what}: the login screen says why`);
+    const refusal = c.driver.errors.at(-1);
+    assert.equal(refusal?.code, 'auth-failed', `${what}: refused`);
+    assert.match(String(refusal?.message), /\S/, `${what}: the refusal says why`);
     await c.close();
   }
 

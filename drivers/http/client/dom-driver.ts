@@ -1,6 +1,6 @@
 // The browser renderer: a Driver that builds native HTML controls with ARIA roles. Text from the
 // server is only ever set with textContent or as a control's value, never parsed as HTML.
-import type { Driver, EventSink, WidgetId, WidgetSpec } from '../../../core/driver.ts';
+import { CAPABILITIES, type Capability, type Driver, type EventSink, type WidgetId, type WidgetSpec } from '../../../core/driver.ts';
 import type { Attributes, Value } from '../../../core/values.ts';
 import { countNear, numberFormat } from '../../../core/length-count.ts';
 import { entryView, type Parts } from '../../../core/roles.ts';
@@ -37,6 +37,7 @@ export class DomDriver implements Driver {
   }
 
   languages(): readonly string[] { return navigator.languages?.length ? navigator.languages : [navigator.language]; }
+  capabilities(): readonly Capability[] { return CAPABILITIES; }
 
   async start(events: EventSink) { this.sink = events; }
   async stop() { this.clear(); }
