@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { io, type Socket } from 'socket.io-client';
-import { redeemTicket } from '../core/wire-socket.ts';
+import { redeemTicket } from '../drivers/http/socket-client.ts';
 
 export type Kind = 'palaver' | 'floor' | 'peer';
 

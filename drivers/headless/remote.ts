@@ -2,7 +2,7 @@
 // WebSocket, cookie credential, resume after a drop. Used by protocol tests and benchmarks.
 import type { Capability } from '../../core/driver.ts';
 import { WireClient } from '../../core/wire-client.ts';
-import { WireSocket, type WireSocketOptions } from '../../core/wire-socket.ts';
+import { WireSocket, type WireSocketOptions } from '../http/socket-client.ts';
 import { HeadlessDriver } from './driver.ts';
 
 export interface RemoteOptions extends Pick<WireSocketOptions, 'cookie' | 'origin'> {

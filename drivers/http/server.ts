@@ -15,14 +15,11 @@ import type { Application } from '../../core/session.ts';
 import type { AddressLimitOptions } from './address-limits.ts';
 import { buildAssets } from './assets.ts';
 import { parseAcceptLanguage } from './languages.ts';
+import { BROWSER_COOKIE, COOKIE, PATHS } from './paths.ts';
 import { configuredOrigins, listenOrigins, normalizeOrigin } from './origins.ts';
 import { SessionRegistry, type RegistryOptions } from './registry.ts';
 import { closeSocket, errorFrame, greet, HELLO_FIRST, PollConnection, serveSocket } from './transports.ts';
 
-/** The sign-in cookie: the token of a sign-in. */
-export const COOKIE = 'palaver';
-/** The browser cookie: an anonymous id that, with a tab id, finds a session nobody signed in to. */
-export const BROWSER_COOKIE = 'palaver-browser';
 const POLL_WAIT_MS = 25_000;
 const POLL_DETACH_MS = 40_000;
 /** Close code for a WebSocket that did not say hello in time. */
@@ -125,7 +122,7 @@ export class HttpServer<S> {
     f.get('/app.css', (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(assets.css));
     f.get('/favicon.svg', (_req, reply) => reply.type('image/svg+xml').header('cache-control', 'max-age=86400').send(assets.icon));
     f.get('/favicon.ico', (_req, reply) => reply.redirect('/favicon.svg', 301));
-    f.get('/healthz', () => ({ status: 'ok', sessions: this.registry.size }));
+    f.get(PATHS.health, () => ({ status: 'ok', sessions: this.registry.size }));
 
     // A page of another origin may POST here (forms and fetch can); the browser names it in Origin.
     const sameOrigin = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -135,7 +132,7 @@ export class HttpServer<S> {
       }
     };
 
-    f.post('/auth', {
+    f.post(PATHS.auth, {
       onRequest: sameOrigin,
       schema: { body: { type: 'object', required: ['ticket'], additionalProperties: false, properties: { ticket: { type: 'string', maxLength: 128 } } } },
     }, (req, reply) => {
@@ -147,7 +144,7 @@ export class HttpServer<S> {
       return reply.code(204).send();
     });
 
-    f.post('/poll', {
+    f.post(PATHS.poll, {
       onRequest: sameOrigin,
       schema: {
         body: {
@@ -292,7 +289,7 @@ export class HttpServer<S> {
     const refuse = (status: string) => { socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`); };
     let path: string;
     try { path = new URL(req.url ?? '/', 'http://x').pathname; } catch { return refuse('400 Bad Request'); }
-    if (path !== '/session') return refuse('404 Not Found');
+    if (path !== PATHS.session) return refuse('404 Not Found');
     const address = this.addressOf(req);
     // Browsers always send Origin on an upgrade; a client without one is not a browser page.
     if (req.headers.origin !== undefined && !this.originAllowed(req.headers.origin, address)) return refuse('403 Forbidden');

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { WireClient } from '../../core/wire-client.ts';
-import { WireSocket } from '../../core/wire-socket.ts';
+import { WireSocket } from '../http/socket-client.ts';
 import { LineDriver } from './driver.ts';
 
 export async function runLineRemote(url: string, input: Readable, output: Writable, languages: readonly string[]): Promise<void> {

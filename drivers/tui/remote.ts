@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type blessed from 'blessed';
 import { WireClient } from '../../core/wire-client.ts';
-import { WireSocket, type SocketState } from '../../core/wire-socket.ts';
+import { WireSocket, type SocketState } from '../http/socket-client.ts';
 import { BlessedDriver } from './driver.ts';
 
 export interface RemoteTerminal {

@@ -2,7 +2,7 @@
 // Real server, raw WebSocket and long-poll clients; the attacker knows the victim's tab id.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BROWSER_COOKIE } from '../../drivers/http/server.ts';
+import { BROWSER_COOKIE } from '../../drivers/http/paths.ts';
 import { chatServer, pollClient, socketClient, stopAll, until, widget, type Frame } from './session-table-support.ts';
 
 after(stopAll);

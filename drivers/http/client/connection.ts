@@ -2,6 +2,7 @@
 // with jittered exponential backoff, and showing the state to the user.
 import { backoff } from '../../../core/backoff.ts';
 import type { WireClient } from '../../../core/wire-client.ts';
+import { PATHS } from '../paths.ts';
 
 export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'ended';
 
@@ -24,7 +25,7 @@ export class Connector {
   }
 
   private openSocket() {
-    const url = new URL('/session', location.href);
+    const url = new URL(PATHS.session, location.href);
     url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const ws = new WebSocket(url);
     this.socket = ws;
@@ -49,7 +50,7 @@ export class Connector {
     let batching = false;
     const exchange = async (wait: boolean) => {
       const frames = queue.splice(0).map(t => JSON.parse(t) as unknown);
-      const res = await fetch('/poll', {
+      const res = await fetch(PATHS.poll, {
         method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ tab: this.tab, frames, wait }),
       });

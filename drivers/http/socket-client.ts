@@ -2,8 +2,9 @@
 // which it gets by redeeming the server's one-time tickets at /auth. Optionally reconnects by
 // itself with backoff. Used by the remote terminal and by test and benchmark clients.
 import WebSocket from 'ws';
-import { backoff } from './backoff.ts';
-import type { WireClient } from './wire-client.ts';
+import { backoff } from '../../core/backoff.ts';
+import type { WireClient } from '../../core/wire-client.ts';
+import { COOKIE, PATHS } from './paths.ts';
 
 export type SocketState = 'connecting' | 'online' | 'reconnecting' | 'closed';
 
@@ -17,23 +18,21 @@ export interface WireSocketOptions {
   onFrame?(text: string): void;
 }
 
-export const COOKIE_NAME = 'palaver';
-
 /**
  * Redeems a credential ticket at /auth. Returns the Set-Cookie header the server sent and the
  * `name=value` pair to send from now on (null once the cookie was cleared), or null if none.
  */
 export async function redeemTicket(baseUrl: string, ticket: string, cookie: string | null = null): Promise<{ header: string; cookie: string | null } | null> {
-  const res = await fetch(new URL('/auth', baseUrl), {
+  const res = await fetch(new URL(PATHS.auth, baseUrl), {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
     body: JSON.stringify({ ticket }),
   });
   if (res.status !== 204) throw new Error(`/auth answered ${res.status}`);
-  const header = res.headers.getSetCookie().find(c => c.startsWith(`${COOKIE_NAME}=`));
+  const header = res.headers.getSetCookie().find(c => c.startsWith(`${COOKIE}=`));
   if (!header) return null;
   const pair = header.split(';')[0];
-  return { header, cookie: pair === `${COOKIE_NAME}=` ? null : pair };
+  return { header, cookie: pair === `${COOKIE}=` ? null : pair };
 }
 
 export class WireSocket {
@@ -65,7 +64,7 @@ export class WireSocket {
     this.closing = false;
     await this.credential.catch(() => undefined);
     this.opts.onState?.(this.attempt ? 'reconnecting' : 'connecting');
-    const url = new URL('/session', this.baseUrl);
+    const url = new URL(PATHS.session, this.baseUrl);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const headers: Record<string, string> = {};
     if (this.cookie) headers.cookie = this.cookie;
