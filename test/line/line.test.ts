@@ -136,3 +136,9 @@ test('palaver serve --line: the person at the console chats in lines with a remo
   console.send('quit');
   assert.equal(await Promise.race([console.exited, new Promise(r => setTimeout(() => r('still running after 15 s'), 15_000))]), 0);
 });
+
+test('palaver line refuses an address that is not http(s), and says so', async () => {
+  const c = new LineClient(['line', '--url', 'ftp://chat.example']);
+  assert.equal(await c.exited, 2);
+  assert.match(c.out, /palaver line: --url must be an http:\/\/ or https:\/\/ address, not ftp:\/\/chat\.example/);
+});
