@@ -14,7 +14,8 @@ export class LineClient {
     this.child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LANG: 'en_US.UTF-8', LANGUAGE: '', ...env } });
     this.child.stdout.setEncoding('utf8').on('data', (d: string) => { this.out += d; });
     this.child.stderr.setEncoding('utf8').on('data', (d: string) => { this.out += d; });
-    this.exited = new Promise(r => this.child.once('exit', code => r(code)));
+    // 'close', not 'exit': by then everything it printed has been read.
+    this.exited = new Promise(r => this.child.once('close', code => r(code)));
   }
 
   static remote(url: string) { return new LineClient(['line', '--url', url]); }
