@@ -166,6 +166,8 @@ export class Session<S = unknown> implements Ui<S> {
   private idleWaiters: (() => void)[] = [];
   /** The driver was told `forbidden` for the screen shown now (nobody signed in). */
   private signInAsked = false;
+  /** `forbidden` was sent since the last `clear`. */
+  private toldForbidden = false;
 
   constructor(
     private readonly app: Application<S>,
@@ -213,10 +215,20 @@ export class Session<S = unknown> implements Ui<S> {
     this.enqueue({ type: 'task', run: () => task(this) });
   }
 
-  private begin() {
+  /**
+   * Starts the application. `forbidden` belongs to the screen after the last `clear`, as in a
+   * snapshot: the screen the application shows says it; one that shows none gets it at the end.
+   */
+  private async begin() {
     this.signInAsked = !this.user;
-    if (this.signInAsked) this.driver.forbidden();
-    return this.app.start(this);
+    this.toldForbidden = false;
+    await this.app.start(this);
+    if (this.signInAsked && !this.toldForbidden) this.tellForbidden();
+  }
+
+  private tellForbidden() {
+    this.driver.forbidden();
+    this.toldForbidden = true;
   }
 
   private async authenticate(user: string, password: string | undefined) {
@@ -526,6 +538,8 @@ export class Session<S = unknown> implements Ui<S> {
     this.answerAllPopups();
     this.screen = null;
     this.driver.clear();
+    this.toldForbidden = false;
+    if (this.signInAsked && this.user === null) this.tellForbidden();
   }
 
   private answerAllPopups() {

@@ -3,6 +3,7 @@
 import type { Command } from '../../core/commands.ts';
 import { CAPABILITIES, type Capability, type Driver, type EventSink, type UserEvent, type WidgetId, type WidgetSpec } from '../../core/driver.ts';
 import type { ErrorCode } from '../../core/errors.ts';
+import { entryView } from '../../core/roles.ts';
 import type { Attributes, Value } from '../../core/values.ts';
 import { WidgetTree, type ShownWidget, type TreeNode } from '../../core/widget-tree.ts';
 
@@ -12,6 +13,8 @@ export class HeadlessDriver implements Driver {
   readonly log: Command[] = [];
   readonly errors: { code: string; message: string }[] = [];
   forbiddenCount = 0;
+  /** `forbidden` came for the screen shown now: nobody is signed in. */
+  signInAsked = false;
   readonly tree = new WidgetTree();
   private sink: EventSink | null = null;
   stopped = false;
@@ -42,11 +45,13 @@ export class HeadlessDriver implements Driver {
   clear() {
     this.log.push({ op: 'clear' });
     this.tree.clear();
+    this.signInAsked = false;
   }
 
   forbidden(reason?: string) {
     this.log.push({ op: 'forbidden', reason });
     this.forbiddenCount++;
+    this.signInAsked = true;
   }
 
   error(code: ErrorCode, message: string) {
@@ -77,6 +82,23 @@ export class HeadlessDriver implements Driver {
 
   /** The whole front-end, ids left out, for comparing two drivers. */
   shown(): ShownWidget[] { return this.tree.picture(); }
+
+  /** Every text a person could read: visible widgets' texts and titles, entries with their parts, refusals. */
+  readable(): string {
+    const out: string[] = [];
+    const walk = (n: TreeNode) => {
+      if (n.attrs.visible === false) return;
+      if (n.kind === 'item') {
+        const e = entryView(n.attrs, n.parent?.parts);
+        out.push([e.timestamp, e.byline, e.text].filter(Boolean).join(' '));
+      } else {
+        for (const a of ['title', 'text', 'placeholder']) if (typeof n.attrs[a] === 'string' && n.attrs[a]) out.push(n.attrs[a] as string);
+      }
+      n.children.forEach(walk);
+    };
+    this.tree.roots.forEach(walk);
+    return [...out, ...this.errors.map(e => e.message)].join('\n');
+  }
 
   // ---- acting as the user ----
 

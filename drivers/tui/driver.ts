@@ -57,6 +57,7 @@ export class BlessedDriver implements Driver {
   private readonly pendingInput = new Map<WidgetId, ReturnType<typeof setTimeout>>();
   private readonly statusBox: blessed.Widgets.BoxElement;
   private connection = '';
+  private signInAsked = false;
   private message = '';
   private messageTimer: ReturnType<typeof setTimeout> | null = null;
   /** How many times the screen was drawn (bursts of commands make one). */
@@ -154,10 +155,12 @@ export class BlessedDriver implements Driver {
     this.roots = [];
     this.lastFocus.clear();
     this.focused = null;
+    this.signInAsked = false;
     this.schedule();
   }
 
-  forbidden() { /* the login screen that follows says it all */ }
+  /** Nobody is signed in: the status line says so until the next screen. */
+  forbidden() { this.signInAsked = true; this.schedule(); }
 
   error(_code: string, message: string) { this.flash(clean(message)); }
 
@@ -361,7 +364,7 @@ export class BlessedDriver implements Driver {
 
   private drawStatus(cols: number) {
     const hints = 'Tab: next  Enter: act  Esc: close  Ctrl+C: quit';
-    const left = this.message ? ` ${this.message}` : ` ${this.connection}`;
+    const left = ` ${this.message || this.connection}${this.signInAsked ? '  (not signed in)' : ''}`;
     const room = Math.max(0, cols - width(left) - 1);
     const right = width(hints) <= room ? hints : '';
     this.statusBox.setContent(`${blessed.escape(left)}${' '.repeat(Math.max(0, cols - width(left) - width(right) - 1))}${right} `);

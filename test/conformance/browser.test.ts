@@ -30,6 +30,8 @@ conformance('browser', async () => {
     },
     settle,
     shown: () => page.evaluate(DOM_SHOWN) as Promise<ShownWidget[]>,
+    text: () => page.evaluate(() => document.body.innerText),
+    signInAsked: () => page.evaluate(() => document.body.dataset.signedIn === 'no'),
     async rebuilt() {
       await page.reload();
       await page.waitForSelector('[data-name=entry]');

@@ -15,6 +15,8 @@ conformance('headless', async () => {
     },
     settle: () => session.whenIdle(),
     shown: async () => driver.shown(),
+    text: async () => driver.readable(),
+    signInAsked: async () => driver.signInAsked,
     async rebuilt() {
       const fresh = new HeadlessDriver();
       for (const c of session.snapshot()) apply(fresh, c);

@@ -16,6 +16,10 @@ export interface DriverUnderTest {
   shown(): Promise<ShownWidget[]>;
   /** What a fresh front-end shows once rebuilt from the session's snapshot (a reload). */
   rebuilt(): Promise<ShownWidget[]>;
+  /** Every text a person can read now, as the front-end shows it (the page, the screen). */
+  text(): Promise<string>;
+  /** Whether the front-end shows that nobody is signed in. */
+  signInAsked(): Promise<boolean>;
   /** Acts as the user, by widget name: type, click, activate an item, press Esc. */
   type(name: string, text: string): Promise<void>;
   click(name: string): Promise<void>;
@@ -95,6 +99,31 @@ export function conformance(name: string, make: () => Promise<DriverUnderTest>, 
       shown = await d.shown();
       assert.equal(shown.length, 1);
       assert.deepEqual(find(shown, 'list')?.children, []);
+    } finally { await d.dispose(); }
+  });
+
+  test(`${name}: a refusal is shown to the user, and nobody signed in is shown until someone is`, options, async () => {
+    const { d, session } = await open();
+    try {
+      await run(session, d, () => session.driver.error('internal', 'Something broke, sorry'));
+      assert.ok((await d.text()).includes('Something broke, sorry'), 'the refusal is shown');
+      await run(session, d, () => session.signOut());
+      assert.equal(await d.signInAsked(), true, 'signed out: the front-end says nobody is signed in');
+      await run(session, d, () => session.signIn({ name: 'again', token: 'again-token' }));
+      assert.equal(await d.signInAsked(), false, 'signed in again: it no longer says so');
+    } finally { await d.dispose(); }
+  });
+
+  test(`${name}: an entry shows its parts, and a hidden widget shows nothing`, options, async () => {
+    const { d, session } = await open();
+    try {
+      await run(session, d, () => session.add('list', { value: 'p', text: 'with its parts', author: 'annika', time: '09:47', mine: true }));
+      const shown = await d.text();
+      for (const part of ['with its parts', 'annika', '09:47']) assert.ok(shown.includes(part), `${part} is shown`);
+      await run(session, d, () => session.set('status', 'text', 'now you see me'));
+      assert.ok((await d.text()).includes('now you see me'));
+      await run(session, d, () => session.set('status', 'visible', false));
+      assert.ok(!(await d.text()).includes('now you see me'), 'hidden, it shows nothing');
     } finally { await d.dispose(); }
   });
 

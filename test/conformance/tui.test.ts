@@ -46,6 +46,8 @@ conformance('terminal', async () => {
     },
     settle,
     shown: async () => onScreen(driver.model(), vt.text()),
+    text: async () => vt.text(),
+    signInAsked: async () => vt.text().includes('(not signed in)'),
     async rebuilt() {
       const fresh = new VirtualTerminal(vt.cols, vt.rows);
       const rebuilt = new BlessedDriver({ screen: fresh.screen, languages: ['en'] });

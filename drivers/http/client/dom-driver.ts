@@ -100,6 +100,7 @@ export class DomDriver implements Driver {
   }
 
   clear() {
+    delete document.body.dataset.signedIn;      // the next screen says again if nobody is
     for (const r of this.roots) { if (r.kind === 'popup') (r.el as HTMLDialogElement).close(); r.el.remove(); }
     for (const t of this.pendingInput.values()) clearTimeout(t);
     this.pendingInput.clear();
