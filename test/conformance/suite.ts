@@ -34,7 +34,31 @@ const find = (ws: ShownWidget[], name: string): ShownWidget | undefined => {
 };
 const itemTexts = async (d: DriverUnderTest) => find(await d.shown(), 'list')?.children.map(c => c.attrs.text);
 
+type Register = (title: string, fn: () => Promise<void>) => void;
+
+/** Runs the suite under node:test, each case a test named after the driver. */
 export function conformance(name: string, make: () => Promise<DriverUnderTest>, options: { skip?: string } = {}) {
+  cases(make, (title, fn) => test(`${name}: ${title}`, options, fn));
+}
+
+/** Runs every case once, outside node:test; returns the titles of those that failed. */
+export async function failingCases(make: () => Promise<DriverUnderTest>): Promise<string[]> {
+  const all: [string, () => Promise<void>][] = [];
+  cases(make, (title, fn) => all.push([title, fn]));
+  const failed: string[] = [];
+  for (const [title, fn] of all) {
+    try { await withTimeout(fn(), 10_000); } catch { failed.push(title); }
+  }
+  return failed;
+}
+
+/** A broken driver may leave a case waiting for ever (an event that never comes): that is a failure. */
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  return Promise.race([p, new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms); })]).finally(() => clearTimeout(timer));
+}
+
+function cases(make: () => Promise<DriverUnderTest>, register: Register) {
   async function open() {
     const d = await make();
     const session = await d.start(await fixtureApp());
@@ -43,7 +67,7 @@ export function conformance(name: string, make: () => Promise<DriverUnderTest>, 
   }
   const run = async (session: Session<FixtureState>, d: DriverUnderTest, fn: () => unknown) => { await session.run(fn); await d.settle(); };
 
-  test(`${name}: create, set, remove and clear show on screen`, options, async () => {
+  register(`create, set, remove and clear show on screen`, async () => {
     const { d, session } = await open();
     try {
       assert.equal(find(await d.shown(), 'entry')?.kind, 'textbox');
@@ -62,7 +86,7 @@ export function conformance(name: string, make: () => Promise<DriverUnderTest>, 
     } finally { await d.dispose(); }
   });
 
-  test(`${name}: typing and clicks reach the session; sets never come back as events`, options, async () => {
+  register(`typing and clicks reach the session; sets never come back as events`, async () => {
     const { d, session } = await open();
     try {
       await run(session, d, () => { session.set('entry', 'text', 'from the server'); session.set('status', 'text', 'x'); });
@@ -77,7 +101,7 @@ export function conformance(name: string, make: () => Promise<DriverUnderTest>, 
     } finally { await d.dispose(); }
   });
 
-  test(`${name}: a popup is modal and answers the action that opened it`, options, async () => {
+  register(`a popup is modal and answers the action that opened it`, async () => {
     const { d, session } = await open();
     try {
       await run(session, d, () => session.add('list', { value: 'a', text: 'first' }));
@@ -102,7 +126,7 @@ export function conformance(name: string, make: () => Promise<DriverUnderTest>, 
     } finally { await d.dispose(); }
   });
 
-  test(`${name}: a refusal is shown to the user, and nobody signed in is shown until someone is`, options, async () => {
+  register(`a refusal is shown to the user, and nobody signed in is shown until someone is`, async () => {
     const { d, session } = await open();
     try {
       await run(session, d, () => session.driver.error('internal', 'Something broke, sorry'));
@@ -114,7 +138,7 @@ export function conformance(name: string, make: () => Promise<DriverUnderTest>, 
     } finally { await d.dispose(); }
   });
 
-  test(`${name}: an entry shows its parts, and a hidden widget shows nothing`, options, async () => {
+  register(`an entry shows its parts, and a hidden widget shows nothing`, async () => {
     const { d, session } = await open();
     try {
       await run(session, d, () => session.add('list', { value: 'p', text: 'with its parts', author: 'annika', time: '09:47', mine: true }));
@@ -127,7 +151,7 @@ export function conformance(name: string, make: () => Promise<DriverUnderTest>, 
     } finally { await d.dispose(); }
   });
 
-  test(`${name}: past max-items a list drops its first entries by itself`, options, async () => {
+  register(`past max-items a list drops its first entries by itself`, async () => {
     const { d, session } = await open();
     try {
       const sent = (): number => (session.driver as { log?: unknown[] }).log?.length ?? 0;
@@ -143,7 +167,7 @@ export function conformance(name: string, make: () => Promise<DriverUnderTest>, 
     } finally { await d.dispose(); }
   });
 
-  test(`${name}: a rebuild from the snapshot equals the live front-end`, options, async () => {
+  register(`a rebuild from the snapshot equals the live front-end`, async () => {
     const { d, session } = await open();
     try {
       await run(session, d, () => { for (const v of ['a', 'b', 'c']) session.add('list', { value: v, text: `item ${v}`, author: 'me', time: '09:30', mine: v === 'b' }); });
