@@ -522,8 +522,13 @@ export class BlessedDriver implements Driver {
       case 'pageup': next = Math.max(0, (at < 0 ? items.length : at) - page); break;
       case 'home': next = 0; break;
       case 'end': next = items.length - 1; break;
-      case 'enter': case 'space':
+      // Enter acts on the entry (activate), Space picks it (select), each falling back to the
+      // other: a list that binds both is usable from the keyboard as with a mouse.
+      case 'enter':
         if (at >= 0) this.fire(n, n.events.includes('activate') ? 'activate' : 'select');
+        return;
+      case 'space':
+        if (at >= 0) this.fire(n, n.events.includes('select') ? 'select' : 'activate');
         return;
       default: return;
     }

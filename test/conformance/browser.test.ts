@@ -10,7 +10,7 @@ import { conformance } from './suite.ts';
 
 const skip = browserMissing();
 
-conformance('browser', async () => {
+conformance('browser', async (o = {}) => {
   let browser: Browser;
   let server: HttpServer<FixtureState>;
   let page: Page;
@@ -21,7 +21,7 @@ conformance('browser', async () => {
       browser = await launch();
       server = await HttpServer.create({ app, secret: 'conformance-secret-conformance-secret' });
       const url = await server.listen('127.0.0.1', 0);
-      page = await (await browser.newContext()).newPage();
+      page = await (await browser.newContext(o.languages ? { locale: o.languages[0] } : {})).newPage();
       page.on('pageerror', e => { throw e; });
       await page.goto(url);
       await page.waitForSelector('[data-name=entry]');
@@ -39,7 +39,9 @@ conformance('browser', async () => {
       return page.evaluate(DOM_SHOWN) as Promise<ShownWidget[]>;
     },
     type: async (name, text) => page.fill(await at(name), text),
+    submit: async name => page.press(await at(name), 'Enter'),
     click: async name => page.click(await at(name)),
+    select: async (lb, v) => page.click(`[data-name="${lb}"] [data-value="${v}"]`),
     activate: async (lb, v) => page.dblclick(`[data-name="${lb}"] [data-value="${v}"]`),
     cancel: () => page.keyboard.press('Escape'),
     async dispose() { await browser?.close(); await server?.close(); },

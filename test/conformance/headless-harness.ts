@@ -4,11 +4,11 @@ import { apply } from '../../core/commands.ts';
 import { Session } from '../../core/session.ts';
 import { HeadlessDriver } from '../../drivers/headless/driver.ts';
 import type { FixtureState } from '../support/fixture-app.ts';
-import type { DriverUnderTest } from './suite.ts';
+import type { MakeDriver } from './suite.ts';
 
-export function headlessHarness(make: () => HeadlessDriver = () => new HeadlessDriver()): () => Promise<DriverUnderTest> {
-  return async () => {
-    const driver = make();
+export function headlessHarness(make: (languages?: string[]) => HeadlessDriver = languages => new HeadlessDriver(languages)): MakeDriver {
+  return async (o = {}) => {
+    const driver = make(o.languages);
     let session: Session<FixtureState>;
     return {
       async start(app) {
@@ -26,7 +26,9 @@ export function headlessHarness(make: () => HeadlessDriver = () => new HeadlessD
         return fresh.shown();
       },
       type: async (name, text) => driver.type(name, text),
+      submit: async name => driver.submit(name),
       click: async name => driver.click(name),
+      select: async (lb, v) => driver.select(lb, v),
       activate: async (lb, v) => driver.activate(lb, v),
       cancel: async () => driver.cancel(),
       dispose: () => driver.stop(),

@@ -20,9 +20,11 @@ export interface DriverUnderTest {
   text(): Promise<string>;
   /** Whether the front-end shows that nobody is signed in. */
   signInAsked(): Promise<boolean>;
-  /** Acts as the user, by widget name: type, click, activate an item, press Esc. */
+  /** Acts as the user, by widget name: type, submit (Enter), click, select or activate an item, press Esc. */
   type(name: string, text: string): Promise<void>;
+  submit(name: string): Promise<void>;
   click(name: string): Promise<void>;
+  select(listbox: string, value: string): Promise<void>;
   activate(listbox: string, value: string): Promise<void>;
   cancel(): Promise<void>;
   dispose(): Promise<void>;
@@ -35,14 +37,16 @@ const find = (ws: ShownWidget[], name: string): ShownWidget | undefined => {
 const itemTexts = async (d: DriverUnderTest) => find(await d.shown(), 'list')?.children.map(c => c.attrs.text);
 
 type Register = (title: string, fn: () => Promise<void>) => void;
+/** Builds a front-end under test; `languages`: the user's, as the front-end would report them. */
+export type MakeDriver = (o?: { languages?: string[] }) => Promise<DriverUnderTest>;
 
 /** Runs the suite under node:test, each case a test named after the driver. */
-export function conformance(name: string, make: () => Promise<DriverUnderTest>, options: { skip?: string } = {}) {
+export function conformance(name: string, make: MakeDriver, options: { skip?: string } = {}) {
   cases(make, (title, fn) => test(`${name}: ${title}`, options, fn));
 }
 
 /** Runs every case once, outside node:test; returns the titles of those that failed. */
-export async function failingCases(make: () => Promise<DriverUnderTest>): Promise<string[]> {
+export async function failingCases(make: MakeDriver): Promise<string[]> {
   const all: [string, () => Promise<void>][] = [];
   cases(make, (title, fn) => all.push([title, fn]));
   const failed: string[] = [];
@@ -58,7 +62,7 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms); })]).finally(() => clearTimeout(timer));
 }
 
-function cases(make: () => Promise<DriverUnderTest>, register: Register) {
+function cases(make: MakeDriver, register: Register) {
   async function open() {
     const d = await make();
     const session = await d.start(await fixtureApp());
@@ -148,6 +152,31 @@ function cases(make: () => Promise<DriverUnderTest>, register: Register) {
       assert.ok((await d.text()).includes('now you see me'));
       await run(session, d, () => session.set('status', 'visible', false));
       assert.ok(!(await d.text()).includes('now you see me'), 'hidden, it shows nothing');
+    } finally { await d.dispose(); }
+  });
+
+  register(`Enter in a text box submits it, and picking an entry selects it`, async () => {
+    const { d, session } = await open();
+    try {
+      await d.type('entry', 'sent with enter');
+      await d.submit('entry');
+      await d.settle();
+      assert.deepEqual(session.state.seen, ['sent with enter']);
+      await run(session, d, () => session.add('list', { value: 'b', text: 'pick me' }));
+      await d.select('list', 'b');
+      await d.settle();
+      assert.ok((await d.text()).includes('picked b'), 'the select action ran and its answer is shown');
+      assert.deepEqual(session.state.answers, [], 'selecting is not activating');
+    } finally { await d.dispose(); }
+  });
+
+  register(`the front-end's languages choose the session's`, async () => {
+    const d = await make({ languages: ['ru-RU', 'en'] });
+    const session = await d.start(await fixtureApp());
+    try {
+      await d.settle();
+      assert.equal(session.language, 'ru');
+      assert.ok((await d.text()).includes('Отправить'), 'the button is shown in Russian');
     } finally { await d.dispose(); }
   });
 

@@ -25,9 +25,9 @@ function onScreen(model: ShownNode[], screen: string): ShownNode[] {
   return model;
 }
 
-conformance('terminal', async () => {
+conformance('terminal', async (o = {}) => {
   const vt = new VirtualTerminal(100, 30);
-  const driver = new BlessedDriver({ screen: vt.screen, languages: ['en'] });
+  const driver = new BlessedDriver({ screen: vt.screen, languages: o.languages ?? ['en'] });
   let session: Session<FixtureState>;
   const settle = async () => {
     for (let i = 0; i < 3; i++) {
@@ -63,7 +63,9 @@ conformance('terminal', async () => {
       } finally { fresh.destroy(); }
     },
     async type(name, text) { focus(name); vt.send('\x05' + KEY.ctrlU + text); await settle(); },
+    async submit(name) { focus(name); vt.send(KEY.enter); },
     async click(name) { focus(name); vt.send(KEY.enter); },
+    async select(listbox, value) { assert.ok(driver.selectByValue(listbox, value)); vt.send(' '); },
     async activate(listbox, value) { assert.ok(driver.selectByValue(listbox, value)); vt.send(KEY.enter); },
     async cancel() { vt.send(KEY.esc); await new Promise(r => setTimeout(r, 80)); },
     async dispose() { await driver.stop(); vt.destroy(); },
