@@ -10,6 +10,7 @@ import type { Library } from './library.ts';
 import { isWidgetRole, PART_ROLES, type Parts } from './roles.ts';
 import { SCHEMA, fits, type WidgetKind } from './schema.ts';
 import { tooLongForDraft } from './drafts.ts';
+import { Worker } from './worker.ts';
 import { Translatable, type Attributes, type DescriptionValue, type Value } from './values.ts';
 
 /** Who is signed in: a display name, and the secret a front-end keeps to resume (a cookie). */
@@ -108,13 +109,9 @@ interface Scope {
   names: Map<string, Widget>;
   description: Description;
   answer?: (v: Value) => void;
+  /** The job that opened this popup, parked on it (core/worker.ts). */
   owner?: Promise<void>;
 }
-
-type Job =
-  | { type: 'event'; e: UserEvent }
-  | { type: 'input'; id: WidgetId; value: Value }
-  | { type: 'task'; run: () => unknown };
 
 export interface SessionOptions {
   /** Called when an action or task throws: the session lives on. */
@@ -155,15 +152,8 @@ export class Session<S = unknown> implements Ui<S> {
   private screen: Scope | null = null;
   private popups: Scope[] = [];
   private nextId = 1;
-  private queue: Job[] = [];
-  private draining = false;
-  private park: (() => void) | null = null;
-  private current: Promise<void> | null = null;
-  /** Popups opened by the job being started, before its promise exists. */
-  private opening: Scope[] | null = null;
-  private resumed: Promise<void>[] = [];
+  private readonly worker = new Worker(err => this.fail(err));
   private ended = false;
-  private idleWaiters: (() => void)[] = [];
   /** The driver was told `forbidden` for the screen shown now (nobody signed in). */
   private signInAsked = false;
   /** `forbidden` was sent since the last `clear`. */
@@ -184,9 +174,9 @@ export class Session<S = unknown> implements Ui<S> {
     this.language = this.app.catalogs.pick(this.driver.languages());
     const sink: EventSink = {
       // Never run an action inside the driver's callback: a handler may remove its own widget.
-      event: e => this.enqueueFromUser({ type: 'event', e }),
-      input: (id, value) => this.enqueueFromUser({ type: 'input', id, value }),
-      authenticate: (user, password) => this.enqueueFromUser({ type: 'task', run: () => this.authenticate(user, password) }),
+      event: e => this.enqueueFromUser(() => this.dispatch(e)),
+      input: (id, value) => this.enqueueFromUser(() => this.applyInput(id, value)),
+      authenticate: (user, password) => this.enqueueFromUser(() => this.authenticate(user, password)),
     };
     await this.driver.start(sink);
     this.user = user;
@@ -200,20 +190,16 @@ export class Session<S = unknown> implements Ui<S> {
     if (this.ended) return;
     await this.run(async () => { await this.app.end?.(this, reason); });
     this.ended = true;
-    this.queue = [];
+    this.worker.stop();
     this.answerAllPopups();
     this.options.onEnd?.(reason);
     await this.driver.stop();
   }
 
   /** Runs `fn` on the worker, after what is queued; resolves when `fn` is done. */
-  run(fn: () => unknown): Promise<void> {
-    return new Promise(resolve => this.enqueue({ type: 'task', run: async () => { try { await fn(); } finally { resolve(); } } }));
-  }
+  run(fn: () => unknown): Promise<void> { return this.worker.run(fn); }
 
-  post(task: (ui: Ui<S>) => unknown): void {
-    this.enqueue({ type: 'task', run: () => task(this) });
-  }
+  post(task: (ui: Ui<S>) => unknown): void { this.worker.enqueue(() => task(this)); }
 
   /**
    * Starts the application. `forbidden` belongs to the screen after the last `clear`, as in a
@@ -270,90 +256,19 @@ export class Session<S = unknown> implements Ui<S> {
   // ---- the worker ----
 
   /** What a front-end sends is bounded: a flood is refused, not queued without end. */
-  private enqueueFromUser(job: Job) {
-    if (this.queue.length >= MAX_QUEUED_FROM_USER) {
+  private enqueueFromUser(job: () => unknown) {
+    if (this.worker.length >= MAX_QUEUED_FROM_USER) {
       this.driver.error('busy', this.t('Too much at once: please wait a moment.'));
       return;
     }
-    this.enqueue(job);
-  }
-
-  private enqueue(job: Job) {
-    if (this.ended) return;
-    this.queue.push(job);
-    if (!this.draining) queueMicrotask(() => void this.drain());
-  }
-
-  private drain() {
-    if (this.draining) return;
-    this.draining = true;
-    this.pump();
-  }
-
-  /**
-   * Runs queued jobs in order. It stays synchronous while jobs finish synchronously (a message
-   * arriving), and continues from a promise only when a job awaits something.
-   */
-  private pump() {
-    for (;;) {
-      // A popup answered during the last job: let the action that awaited it go on first.
-      const resumed = this.resumed.shift();
-      if (resumed) { void this.watch(resumed).then(() => this.pump()); return; }
-      if (!this.queue.length || this.ended) break;
-      const job = this.queue.shift()!;
-      // Run the job up to its first await; popups it opens meanwhile are owned by its promise.
-      this.current = null;
-      this.opening = [];
-      const pending = this.perform(job);
-      const opened = this.opening;
-      this.opening = null;
-      if (!pending) continue;
-      let finish!: () => void;
-      const done = new Promise<void>(r => (finish = r));
-      for (const scope of opened) scope.owner = done;
-      this.current = done;
-      const watched = this.watch(done);
-      pending.then(finish, finish);
-      // A job that opened a popup already is parked on it: go on with the next job.
-      if (opened.length) continue;
-      void watched.then(() => this.pump());
-      return;
-    }
-    this.current = null;
-    this.draining = false;
-    for (const w of this.idleWaiters.splice(0)) w();
+    this.worker.enqueue(job);
   }
 
   /** True when no job is queued or running (a job waiting on a popup counts as done). */
-  get idle(): boolean { return !this.draining && this.queue.length === 0; }
+  get idle(): boolean { return this.worker.idle; }
 
   /** Resolves once every queued job has run (a job waiting on a popup counts as done). */
-  whenIdle(): Promise<void> {
-    if (this.idle) return Promise.resolve();
-    return new Promise(r => this.idleWaiters.push(r));
-  }
-
-  /** Waits until `p` settles, or until the job it belongs to parks on a popup. */
-  private watch(p: Promise<void>): Promise<void> {
-    return new Promise<void>(resolve => {
-      this.park = resolve;
-      p.then(resolve, resolve);
-    }).finally(() => { this.park = null; });
-  }
-
-  /** Starts a job; returns a promise only if it did not finish synchronously. Never rejects. */
-  private perform(job: Job): Promise<void> | undefined {
-    try {
-      let result: unknown;
-      if (job.type === 'task') result = job.run();
-      else if (job.type === 'input') this.applyInput(job.id, job.value);
-      else result = this.dispatch(job.e);
-      if (result instanceof Promise) return result.then(() => undefined, err => this.fail(err));
-    } catch (err) {
-      this.fail(err);
-    }
-    return undefined;
-  }
+  whenIdle(): Promise<void> { return this.worker.whenIdle(); }
 
   private fail(err: unknown) {
     this.options.onError?.(err);
@@ -423,11 +338,9 @@ export class Session<S = unknown> implements Ui<S> {
     const result = new Promise<Value>(r => (answer = r));
     const scope = this.instantiate(d, init);
     scope.answer = answer;
-    scope.owner = this.current ?? undefined;
-    this.opening?.push(scope);
     this.popups.push(scope);
     // This action now waits for the answer; the worker goes on with other jobs meanwhile.
-    this.park?.();
+    this.worker.parkOn(scope);
     return result;
   }
 
@@ -436,7 +349,7 @@ export class Session<S = unknown> implements Ui<S> {
     if (!scope) return;
     this.destroy(scope.root);
     scope.answer?.(result);
-    if (scope.owner) this.resumed.push(scope.owner);
+    this.worker.wake(scope);
   }
 
   has(name: string): boolean { return this.lookup(name) !== undefined; }
@@ -545,7 +458,7 @@ export class Session<S = unknown> implements Ui<S> {
   private answerAllPopups() {
     for (const p of this.popups.splice(0).reverse()) {
       p.answer?.(null);
-      if (p.owner) this.resumed.push(p.owner);
+      this.worker.wake(p);
     }
   }
 
