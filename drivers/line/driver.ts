@@ -199,7 +199,8 @@ export class LineDriver implements Driver {
       case 'screen': return this.screen();
       case 'login':
         if (!rest[0]) return this.print('! Usage: login NAME [PASSWORD]');
-        this.need().authenticate(rest[0], rest[1]);
+        // The password is the rest of the line: it may hold spaces.
+        this.need().authenticate(rest[0], arg.slice(rest[0].length).trim() || undefined);
         return this.quiet();
       case 'logout': {
         const window = this.tree.roots[0];

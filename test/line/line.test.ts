@@ -30,7 +30,7 @@ test('palaver line through a pipe: sign in, chat both ways, hostile text stays i
   await line.waitFor(o => o.includes('Not signed in. Sign in with: login NAME [PASSWORD]'), 'the sign-in prompt');
   line.send('login bob');
   await line.waitForLine('! That name is taken. Please pick another one.');
-  line.send('login lina');
+  line.send('login lina my pass phrase');       // a password may hold spaces
   await line.waitForLine('(Signed in as lina)');
   await line.waitForLine('-- # general --');
 
@@ -76,6 +76,15 @@ test('palaver line through a pipe: sign in, chat both ways, hostile text stays i
 
   assert.equal(await line.close(), 0, 'EOF: the client finishes and exits 0');
   assert.ok(!bob.driver.items('messages').some(a => String(a.text).startsWith('xxxx')), 'the refused line was not sent');
+
+  const again = LineClient.remote(s.url);
+  cleanup.push(() => again.child.kill());
+  await again.waitFor(o => o.includes('Not signed in'), 'the sign-in prompt');
+  again.send('login lina my pass');
+  await again.waitForLine('! Wrong password.');
+  again.send('login lina my pass phrase');
+  await again.waitForLine('(Signed in as lina)');
+  assert.equal(await again.close(), 0);
 });
 
 test('a line client, a browser user and a terminal user chat in one channel', { skip: browserMissing() ?? tmuxMissing() }, async () => {
