@@ -6,8 +6,9 @@ import blessed from 'blessed';
 import type { Capability, Driver, EventSink, WidgetId, WidgetSpec } from '../../core/driver.ts';
 import type { Attributes, Value } from '../../core/values.ts';
 import { entryView, type EntryView, type Parts } from '../../core/roles.ts';
+import { editKey, editorLine } from './editor.ts';
 import { layout, naturalHeight, type LayoutNode, type Rect } from './layout.ts';
-import { characters, clean, fitEnd, graphemeAt, graphemeBefore, safe, typable, width, wrap } from './text.ts';
+import { clean, safe, width, wrap } from './text.ts';
 import { countNear, numberFormat } from '../../core/length-count.ts';
 
 interface Node extends LayoutNode {
@@ -304,28 +305,12 @@ export class BlessedDriver implements Driver {
     if (!text && !focused) return `{gray-fg}${safe(n.attrs.placeholder ?? '')}{/gray-fg}`;
     // Near its max-length a box shows its count on the right, red past it; the text has the rest.
     const count = countNear(text, n.attrs['max-length'], this.numbers);
-    if (!count || cols < width(count.text) + 8) return this.editorLine(n, text, cols, focused).line;
+    const secret = n.attrs.secret === true;
+    if (!count || cols < width(count.text) + 8) return editorLine(text, n.cursor, cols, focused, secret).line;
     const room = cols - width(count.text) - 1;
-    const { line, used } = this.editorLine(n, text, room, focused);
+    const { line, used } = editorLine(text, n.cursor, room, focused, secret);
     const shown = count.over ? `{red-fg}{bold}${count.text}{/bold}{/red-fg}` : `{gray-fg}${count.text}{/gray-fg}`;
     return `${line}${' '.repeat(room - used + 1)}${shown}`;
-  }
-
-  /** A text box's text in `cols` cells: its end, or around the cursor when focused; and the cells used. */
-  private editorLine(n: Node, text: string, cols: number, focused: boolean): { line: string; used: number } {
-    const shown = (s: string) => clean(n.attrs.secret === true ? '*'.repeat([...s].length) : s.replace(/\n/g, '↵'));
-    if (!focused) {
-      const end = fitEnd(shown(text), cols);
-      return { line: blessed.escape(end), used: width(end) };
-    }
-    const cursor = Math.min(n.cursor ?? text.length, text.length);
-    const before = fitEnd(shown(text.slice(0, cursor)), Math.max(1, cols - 1));
-    const under = graphemeAt(text, cursor);
-    const at = shown(under) || ' ';
-    let tail = '';
-    let room = cols - width(before) - width(at);
-    for (const ch of characters(shown(text.slice(cursor + under.length)))) { if (width(ch) > room) break; tail += ch; room -= width(ch); }
-    return { line: `${blessed.escape(before)}{inverse}${blessed.escape(at)}{/inverse}${blessed.escape(tail)}`, used: cols - room };
   }
 
   /** The lines of a list box, with the scroll kept on the selection or on the newest entry. */
@@ -472,40 +457,16 @@ export class BlessedDriver implements Driver {
   }
 
   private editKey(n: Node, ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) {
-    let text = String(n.attrs.text ?? '');
-    let cur = Math.min(n.cursor ?? text.length, text.length);
-    // Moves and deletes take a whole character: a letter with its marks, a surrogate pair.
-    const prevLen = (s: string, i: number) => graphemeBefore(s, i).length;
-    const nextLen = (s: string, i: number) => graphemeAt(s, i).length;
-    // Never cut at max-length: the counter shows the excess and the server refuses it.
-    const insert = (s: string) => {
-      text = text.slice(0, cur) + s + text.slice(cur);
-      cur += s.length;
-    };
-    switch (key.full) {
-      // blessed reports \r twice, as `enter` and as `return`: act on `enter` only.
-      case 'enter': return this.fire(n, 'submit');
-      case 'return': case 'M-return': return;
-      case 'linefeed': case 'C-j': case 'M-enter': if (n.attrs.multiline === true) insert('\n'); break;
-      case 'backspace': case 'C-h': if (cur > 0) { const l = prevLen(text, cur); text = text.slice(0, cur - l) + text.slice(cur); cur -= l; } break;
-      case 'delete': case 'C-d': if (cur < text.length) text = text.slice(0, cur) + text.slice(cur + nextLen(text, cur)); break;
-      case 'left': case 'C-b': if (cur > 0) cur -= prevLen(text, cur); break;
-      case 'right': case 'C-f': if (cur < text.length) cur += nextLen(text, cur); break;
-      case 'home': case 'C-a': cur = 0; break;
-      case 'end': case 'C-e': cur = text.length; break;
-      case 'C-u': text = text.slice(cur); cur = 0; break;
-      case 'C-k': text = text.slice(0, cur); break;
-      case 'C-w': { const start = text.slice(0, cur).replace(/\S+\s*$/, '').length; text = text.slice(0, start) + text.slice(cur); cur = start; break; }
-      default:
-        if (ch && !key.ctrl && !key.meta && typable(ch)) insert(ch);
-        else return;
-    }
-    if (text !== n.attrs.text) {
-      n.attrs.text = text;
+    const before = String(n.attrs.text ?? '');
+    const after = editKey({ text: before, cursor: Math.min(n.cursor ?? before.length, before.length) }, key.full, ch, key.ctrl || key.meta, n.attrs.multiline === true);
+    if (after === 'submit') return this.fire(n, 'submit');
+    if (!after) return;
+    if (after.text !== before) {
+      n.attrs.text = after.text;
       n.typed = true;
       this.scheduleInput(n);
     }
-    n.cursor = cur;
+    n.cursor = after.cursor;
     this.schedule();
   }
 
