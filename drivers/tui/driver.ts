@@ -5,8 +5,9 @@
 import blessed from 'blessed';
 import type { Capability, Driver, EventSink, WidgetId, WidgetSpec } from '../../core/driver.ts';
 import type { Attributes, Value } from '../../core/values.ts';
-import { entryView, type EntryView, type Parts } from '../../core/roles.ts';
+import { entryView, type Parts } from '../../core/roles.ts';
 import { editKey, editorLine } from './editor.ts';
+import { entryLines, scrollFor, styledLines, type EntryLines } from './list.ts';
 import { layout, naturalHeight, type LayoutNode, type Rect } from './layout.ts';
 import { clean, safe, width, wrap } from './text.ts';
 import { countNear, numberFormat } from '../../core/length-count.ts';
@@ -25,10 +26,9 @@ interface Node extends LayoutNode {
   follow?: boolean;
   rect?: Rect;
   /** item: its lines at a width, until its attributes change. */
-  wrapped?: Wrapped;
+  wrapped?: EntryLines & { cols: number };
 }
 
-interface Wrapped { cols: number; lines: string[]; prefix?: string }
 
 /** The widget-neutral picture of what is shown, as HeadlessDriver.shown() gives it. */
 export interface ShownNode { kind: string; attrs: Attributes; children: ShownNode[] }
@@ -316,34 +316,17 @@ export class BlessedDriver implements Driver {
   /** The lines of a list box, with the scroll kept on the selection or on the newest entry. */
   private listContent(n: Node, cols: number, rows: number, focused: boolean): string {
     const lines: string[] = [];
-    let selStart = -1;
-    let selEnd = -1;
+    let sel: [number, number] | null = null;
     for (const item of n.children) {
       if (item.attrs.visible === false) continue;
       const selected = item.attrs.value !== undefined && item.attrs.value === n.attrs.selected;
-      if (selected) selStart = lines.length;
-      const e = entryView(item.attrs, n.parts);
-      const { lines: plain, prefix } = itemLines(item, cols);
-      let rendered = plain.map((l, i) => {
-        if (e.announcement) return `{gray-fg}${blessed.escape(l)}{/gray-fg}`;
-        if (i > 0 || !prefix || !l.startsWith(prefix)) return blessed.escape(l);
-        const who = e.own ? `{green-fg}{bold}${safe(e.byline)}{/bold}{/green-fg}` : `{bold}${safe(e.byline)}{/bold}`;
-        return `{gray-fg}${safe(e.timestamp)}{/gray-fg} ${who}: ${blessed.escape(l.slice(prefix.length))}`;
-      });
-      if (selected) {
-        rendered = rendered.map(l => (focused ? `{inverse}${l}{/inverse}` : `{underline}${l}{/underline}`));
-        selEnd = lines.length + rendered.length;
-      }
-      lines.push(...rendered);
+      const styled = styledLines(entryView(item.attrs, n.parts), itemLines(item, cols), selected ? (focused ? 'focused' : 'unfocused') : null);
+      if (selected) sel = [lines.length, lines.length + styled.length];
+      lines.push(...styled);
     }
-    const maxScroll = Math.max(0, lines.length - rows);
-    let scroll = n.follow ? maxScroll : Math.min(n.scroll ?? 0, maxScroll);
-    if (selStart >= 0 && focused) {
-      if (selStart < scroll) scroll = selStart;
-      if (selEnd > scroll + rows) scroll = Math.max(0, selEnd - rows);
-    }
+    const { scroll, follow } = scrollFor(lines.length, rows, n.scroll ?? 0, n.follow === true, focused ? sel : null);
     n.scroll = scroll;
-    n.follow = scroll >= maxScroll;      // at the bottom: keep following the newest
+    n.follow = follow;      // at the bottom: keep following the newest
     return lines.slice(scroll, scroll + rows).join('\n');
   }
 
@@ -563,21 +546,11 @@ export class BlessedDriver implements Driver {
   }
 }
 
-/** An entry as plain wrapped lines: an announcement, a message (`timestamp byline: text`), or text. */
-function itemLines(item: Node, cols: number): Wrapped {
+/** An entry's plain lines at a width, kept until its attributes change. */
+function itemLines(item: Node, cols: number): EntryLines {
   // Every paint draws every entry: wrapping 100 long ones each time would cost a frame.
-  if (item.wrapped?.cols !== cols) item.wrapped = { cols, ...wrapItem(entryView(item.attrs, item.parent?.parts), cols) };
+  if (item.wrapped?.cols !== cols) item.wrapped = { cols, ...entryLines(entryView(item.attrs, item.parent?.parts), cols) };
   return item.wrapped;
-}
-
-function wrapItem(e: EntryView, cols: number): { lines: string[]; prefix?: string } {
-  const text = clean(e.text);
-  if (e.announcement) return { lines: wrap(`${text}${e.timestamp ? `  ${clean(e.timestamp)}` : ''}`, cols) };
-  if (e.byline || e.timestamp) {
-    const prefix = `${clean(e.timestamp)} ${clean(e.byline)}: `;
-    return { lines: wrap(prefix + text, cols), prefix };
-  }
-  return { lines: wrap(text, cols) };
 }
 
 function rootOf(n: Node): Node {
