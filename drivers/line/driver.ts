@@ -16,8 +16,10 @@ export const HELP = `Commands (a line that starts with no command word is sent a
   send TEXT               send a message     listmsg [N]      the last N messages (20)
   listuser                who is here        channels         the channels (* = open)
   join CHANNEL            open a channel     screen           show the whole screen, numbered
-  N                       press button N     N TEXT           type TEXT into field N
-  cancel                  close the popup    help             this list
+  N TEXT                  type TEXT into field N
+  N                       press button N, press Enter in field N, or open entry N
+  N select                select entry N     cancel           close the popup
+  help                    this list
   quit                    leave`;
 
 /** The line client's command words: its own vocabulary (from the seeds' command-line clients). */
@@ -48,8 +50,10 @@ export class LineDriver implements Driver {
   readonly tree = new WidgetTree();
   private sink: EventSink | null = null;
   private readonly printed = new Set<string>();
-  /** Fields and buttons of the last `screen`, by number. */
+  /** Fields, buttons and entries of the last `screen`, by number. */
   private numbered: TreeNode[] = [];
+  /** `forbidden` came for the screen shown now: nobody is signed in. */
+  private signInAsked = false;
   private lastChange = Date.now();
   private dropped = 0;
   private popupShown: TreeNode | null = null;
@@ -58,6 +62,8 @@ export class LineDriver implements Driver {
   /** Resolves once the first screen is shown: commands typed before it wait (a script is fast). */
   private shown!: () => void;
   private readonly ready = new Promise<void>(r => (this.shown = r));
+  /** The last command typed, done when this settles. */
+  private queue: Promise<void> = this.ready;
 
   constructor(private readonly o: LineDriverOptions) {}
 
@@ -70,10 +76,12 @@ export class LineDriver implements Driver {
     const rl = createInterface({ input: this.o.input, crlfDelay: Infinity, terminal: false });
     this.closeInput = () => { rl.close(); this.o.input.destroy(); };
     // One line at a time: a script's `join` must wait for its `login` to be answered.
-    let queue = this.ready;
-    rl.on('line', line => { queue = queue.then(() => this.command(line)).catch(err => this.print(`! ${inert((err as Error).message)}`)); });
-    rl.on('close', () => { void queue.then(() => this.quiet()).then(() => this.o.onQuit?.()); });
+    rl.on('line', line => { this.queue = this.queue.then(() => this.command(line)).catch(err => this.print(`! ${inert((err as Error).message)}`)); });
+    rl.on('close', () => { void this.queue.then(() => this.quiet()).then(() => this.o.onQuit?.()); });
   }
+
+  /** Resolves when every line typed so far has been handled (for tests and embedding). */
+  whenIdle(): Promise<void> { return this.queue; }
 
   /** Stops reading: the console is no longer this session's (stdin would keep the process up). */
   async stop() { this.stopped = true; this.closeInput(); }
@@ -102,9 +110,9 @@ export class LineDriver implements Driver {
     if (node === this.popupShown) this.popupShown = null;
   }
 
-  clear() { this.tree.clear(); this.popupShown = null; this.changed(); }
+  clear() { this.tree.clear(); this.popupShown = null; this.signInAsked = false; this.changed(); }
 
-  forbidden() { this.print('Not signed in. Sign in with: login NAME [PASSWORD]'); }
+  forbidden() { this.signInAsked = true; this.print(NOT_SIGNED_IN); }
 
   error(_code: ErrorCode, message: string) { this.print(`! ${inert(message)}`); }
 
@@ -139,47 +147,55 @@ export class LineDriver implements Driver {
   private showPopup(popup: TreeNode) {
     if (this.tree.popup !== popup || this.popupShown === popup) return;
     this.popupShown = popup;
-    this.screen();
+    this.screen([popup]);
   }
 
-  /** The top root, drawn as lines: fields and buttons numbered for `N` and `N TEXT`. */
-  private screen() {
-    const root = this.tree.popup ?? this.tree.roots[0];
-    if (!root) return this.print('(nothing is shown)');
+  /**
+   * Roots drawn as lines, bottom to top (a popup last, nearest the prompt). Only the top root's
+   * fields, buttons and entries are numbered, for `N` and `N TEXT`: the others cannot be used.
+   */
+  private screen(roots: readonly TreeNode[] = this.tree.roots) {
+    if (!roots.length) return this.print('(nothing is shown)');
+    if (this.signInAsked) this.print(NOT_SIGNED_IN);
     this.numbered = [];
-    const title = inert(root.attrs.title);
-    this.print(root.kind === 'popup' ? `== ${title} == (answer with a number; cancel closes it)` : `== ${title} ==`);
-    let caption = '';
-    const walk = (n: TreeNode) => {
-      if (!this.tree.visible(n)) return;
-      switch (n.kind) {
-        case 'label': {
-          const text = inert(n.attrs.text);
-          if (!text) break;
-          caption = text;
-          this.print(n.attrs.role === 'error' ? `! ${text}` : n.attrs.role === 'heading' ? `-- ${text} --` : text);
-          break;
+    const top = this.tree.roots[this.tree.roots.length - 1];
+    for (const root of roots) {
+      const title = inert(root.attrs.title);
+      this.print(root.kind === 'popup' ? `== ${title} == (answer with a number; cancel closes it)` : `== ${title} ==`);
+      const number = (n: TreeNode) => (root === top ? String(this.numbered.push(n)) : ' ');
+      let caption = '';
+      const walk = (n: TreeNode) => {
+        if (!this.tree.visible(n)) return;
+        switch (n.kind) {
+          case 'label': {
+            const text = inert(n.attrs.text);
+            if (!text) break;
+            caption = text;
+            this.print(n.attrs.role === 'error' ? `! ${text}` : n.attrs.role === 'heading' ? `-- ${text} --` : text);
+            break;
+          }
+          case 'textbox': {
+            const value = n.attrs.secret === true ? '*'.repeat(String(n.attrs.text ?? '').length) : inert(n.attrs.text);
+            this.print(`[${number(n)}] ${inert(n.attrs.placeholder) || caption || 'text'}: ${value}`);
+            break;
+          }
+          case 'button':
+            this.print(`(${number(n)}) ${inert(n.attrs.text)}${this.tree.usable(n) ? '' : ' (not available)'}`);
+            break;
+          case 'listbox': {
+            const entries = n.children.filter(c => c.attrs.visible !== false);
+            // A transcript can be long: its newest entries; `listmsg N` shows more.
+            for (const c of n.attrs.role === 'transcript' ? entries.slice(-10) : entries) {
+              const mark = c.attrs.value === n.attrs.selected ? '*' : '-';
+              this.print(`${number(c)}. ${mark} ${entryLine(entryView(c.attrs, n.parts))}`);
+            }
+            break;
+          }
         }
-        case 'textbox': {
-          this.numbered.push(n);
-          const value = n.attrs.secret === true ? '*'.repeat(String(n.attrs.text ?? '').length) : inert(n.attrs.text);
-          this.print(`[${this.numbered.length}] ${inert(n.attrs.placeholder) || caption || 'text'}: ${value}`);
-          break;
-        }
-        case 'button':
-          this.numbered.push(n);
-          this.print(`(${this.numbered.length}) ${inert(n.attrs.text)}${this.tree.usable(n) ? '' : ' (not available)'}`);
-          break;
-        case 'listbox': {
-          const entries = n.children.filter(c => c.attrs.visible !== false);
-          const shown = n.attrs.role === 'transcript' ? entries.slice(-10) : entries;
-          for (const c of shown) this.print(n.attrs.role === 'transcript' ? entryLine(entryView(c.attrs, n.parts)) : `${c.attrs.value === n.attrs.selected ? '*' : '-'} ${inert(c.attrs.text)}`);
-          break;
-        }
-      }
-      if (n.kind !== 'listbox') n.children.forEach(walk);
-    };
-    root.children.forEach(walk);
+        if (n.kind !== 'listbox') n.children.forEach(walk);
+      };
+      root.children.forEach(walk);
+    }
   }
 
   // ---- what the user types ----
@@ -239,10 +255,20 @@ export class LineDriver implements Driver {
     const target = this.numbered[n - 1];
     if (!target || this.tree.get(target.id) !== target) return this.print('! No such number: type screen to see the numbers.');
     if (target.kind === 'textbox') {
+      // A field with text after its number is typed into; a field alone is Enter in it.
+      if (!text) return this.fire(target, 'submit');
       target.attrs.text = text;
       this.need().input(target.id, text);
       return;
     }
+    if (target.kind === 'item') {
+      const list = target.parent!;
+      if (text && text.toLowerCase() !== 'select') return this.print('! Usage: N to open entry N, N select to select it.');
+      list.attrs.selected = target.attrs.value ?? null;
+      // Enter on an entry opens it where the list binds that, as in the terminal.
+      return this.fire(list, !text && list.events.includes('activate') ? 'activate' : 'select');
+    }
+    if (text) return this.print('! Buttons take no text: type just the number.');
     return this.fire(target, 'click');
   }
 
@@ -287,6 +313,8 @@ export class LineDriver implements Driver {
     return this.sink;
   }
 }
+
+const NOT_SIGNED_IN = 'Not signed in. Sign in with: login NAME [PASSWORD]';
 
 /** `[09:30] alice: hello`, `[09:31] * bob has joined`, or the text alone. */
 export function entryLine(e: EntryView): string {

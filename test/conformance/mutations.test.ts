@@ -3,10 +3,13 @@
 // a driver which draws nothing would prove nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import type { EventSink } from '../../core/driver.ts';
 import { HeadlessDriver } from '../../drivers/headless/driver.ts';
+import { LineDriver } from '../../drivers/line/driver.ts';
 import { headlessHarness } from './headless-harness.ts';
-import { failingCases } from './suite.ts';
+import { lineHarness, type MakeLineDriver } from './line-harness.ts';
+import { failingCases, type MakeDriver } from './suite.ts';
 
 const IGNORED: EventSink = { event() {}, input() {}, authenticate() {} };
 
@@ -22,13 +25,33 @@ const MUTANTS: Record<string, () => HeadlessDriver> = {
   })(),
 };
 
-test('the unbroken reference driver passes every case', async () => {
-  assert.deepEqual(await failingCases(headlessHarness()), []);
-});
+/** The same breakages in the line client, whose harness reads what it prints. */
+const LINE_MUTANTS: Record<string, MakeLineDriver> = {
+  'drops set': o => new (class extends LineDriver { override set() {} })(o),
+  'ignores delete': o => new (class extends LineDriver { override remove() {} })(o),
+  'never fires events': o => new (class extends LineDriver { override async start() { await super.start(IGNORED); } })(o),
+  'prints nothing': o => new LineDriver({ ...o, output: new Writable({ write: (_c, _e, done) => done() }) }),
+  'ignores forbidden': o => new (class extends LineDriver { override forbidden() {} })(o),
+  'ignores error': o => new (class extends LineDriver { override error() {} })(o),
+  'drops entry parts': o => new (class extends LineDriver {
+    override create(w: Parameters<LineDriver['create']>[0]) { super.create(w.kind === 'listbox' ? { ...w, parts: undefined } : w); }
+  })(o),
+};
 
-for (const [what, make] of Object.entries(MUTANTS)) {
-  test(`a driver that ${what} fails the suite`, async () => {
-    const failed = await failingCases(headlessHarness(make));
-    assert.ok(failed.length > 0, `every case passed a driver that ${what}`);
+const harnesses: [string, () => MakeDriver, Record<string, () => MakeDriver>][] = [
+  ['reference', () => headlessHarness(), Object.fromEntries(Object.entries(MUTANTS).map(([what, make]) => [what, () => headlessHarness(make)]))],
+  ['line', () => lineHarness(), Object.fromEntries(Object.entries(LINE_MUTANTS).map(([what, make]) => [what, () => lineHarness(make)]))],
+];
+
+for (const [driver, unbroken, mutants] of harnesses) {
+  test(`the unbroken ${driver} driver passes every case`, async () => {
+    assert.deepEqual(await failingCases(unbroken()), []);
   });
+
+  for (const [what, broken] of Object.entries(mutants)) {
+    test(`a ${driver} driver that ${what} fails the suite`, async () => {
+      const failed = await failingCases(broken());
+      assert.ok(failed.length > 0, `every case passed a ${driver} driver that ${what}`);
+    });
+  }
 }

@@ -1,0 +1,4 @@
+import { lineHarness } from './line-harness.ts';
+import { conformance } from './suite.ts';
+
+conformance('line', lineHarness());
