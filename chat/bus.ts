@@ -2,20 +2,33 @@
 // can carry it across processes; the in-process bus delivers synchronously, in publish order.
 import type { Alert, Channel, Message } from './store.ts';
 
-export type ChannelEvent =
+/**
+ * Where a delivered event sits in its stream, on a bus that keeps streams (chat/redis-bus.ts):
+ * `offset` counts the stream's events from 1 and `epoch` names one life of the stream, so two
+ * offsets compare only within one epoch. The in-process bus leaves both out.
+ */
+export interface StreamPosition { offset?: number; epoch?: string }
+
+/**
+ * `reset`: the bus may have lost events of this stream (Redis lost it, or trimmed it past where
+ * this process had read): whoever shows it should read it again from the store.
+ */
+export type ChannelEvent = StreamPosition & (
+  | { type: 'reset'; channel: string }
   | { type: 'message'; message: Message }
   | { type: 'deleted'; channel: string; id: number }
   | { type: 'joined'; channel: string; name: string; at: number }
   | { type: 'left'; channel: string; name: string; at: number }
   /** In a big channel, joins and leaves are counted and announced together now and then. */
-  | { type: 'crowd'; channel: string; joined: number; left: number; at: number };
+  | { type: 'crowd'; channel: string; joined: number; left: number; at: number });
 
-export type GlobalEvent =
+export type GlobalEvent = StreamPosition & (
+  | { type: 'reset' }
   | { type: 'alert'; alert: Alert }
   | { type: 'presence'; name: string; online: boolean }
   | { type: 'channel-created'; channel: Channel }
   /** What the user with this name key may do has changed: a grant, a revoke, a registration. */
-  | { type: 'permissions'; key: string };
+  | { type: 'permissions'; key: string });
 
 export type Unsubscribe = () => Promise<void>;
 
