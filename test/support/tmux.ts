@@ -25,6 +25,8 @@ export class Tmux {
   /** Presses named keys: Enter, Tab, BTab, Escape, Up, C-c… */
   press(...keys: string[]) { this.tmux('send-keys', '-t', 'p', ...keys); }
   screen(): string { return this.tmux('capture-pane', '-p', '-t', 'p'); }
+  /** The screen with its colours and attributes, as SGR escapes (for pictures of it). */
+  screenWithColours(): string { return this.tmux('capture-pane', '-e', '-p', '-t', 'p'); }
   title(): string { return this.tmux('display', '-p', '-t', 'p', '#{pane_title}').trim(); }
 
   async waitFor(pred: (screen: string) => boolean, what: string, timeoutMs = 10_000): Promise<string> {
