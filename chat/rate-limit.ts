@@ -1,6 +1,17 @@
+/**
+ * What the chat needs of a limiter. This process's RateLimiter answers at once; one shared by
+ * several processes (chat/redis-limiter.ts) answers asynchronously, and its take is atomic there.
+ */
+export interface Limiter {
+  /** Records a hit; false if the key is over its limit (the hit is then not recorded). */
+  take(key: string): boolean | Promise<boolean>;
+  /** Forgets a key's hits. */
+  reset(key: string): void | Promise<void>;
+}
+
 // A sliding-window limiter: at most `limit` hits per `windowMs` for each key. Keys whose hits
 // have all expired are dropped now and then, so the table holds only recently active keys.
-export class RateLimiter {
+export class RateLimiter implements Limiter {
   private readonly hits = new Map<string, number[]>();
   private pruneAt = 1024;
 
