@@ -2,6 +2,7 @@
 // processes. Delivery once and in order, catching up after a dropped connection and a restart,
 // and a reported gap (never a silent one) when Redis lost or trimmed what a process had not read.
 import assert from 'node:assert/strict';
+import { cp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { MemoryBus, type Bus, type ChannelEvent } from '../../chat/bus.ts';
@@ -21,15 +22,27 @@ async function waitFor(cond: () => boolean, what: string, timeoutMs = 15_000) {
   }
 }
 
+// Undone last first: processes close before their Redis stops (else each waits to be cut off).
+const undo = new WeakMap<TestContext, (() => Promise<void>)[]>();
+function later(t: TestContext, fn: () => Promise<void>) {
+  let list = undo.get(t);
+  if (!list) {
+    const fns: (() => Promise<void>)[] = list = [];
+    undo.set(t, list);
+    t.after(async () => { for (const f of fns.reverse()) await f(); });
+  }
+  list.push(fn);
+}
+
 async function redis(t: TestContext, options: { persist?: boolean } = {}): Promise<RedisServer> {
   const server = await startRedis(options);
-  t.after(() => server.stop());
+  later(t, () => server.stop());
   return server;
 }
 
 async function bus(t: TestContext, url: string, options: Partial<RedisBusOptions> = {}): Promise<RedisBus> {
   const b = await RedisBus.open({ url, ...options });
-  t.after(() => b.close());
+  later(t, () => b.close());
   return b;
 }
 
@@ -185,16 +198,23 @@ test('a process whose Redis connections are killed mid-stream catches up: nothin
 
 test('Redis restarted with its data (append-only file) mid-conversation: nothing lost, nothing twice; publishing refuses clearly while it is away', { skip }, async t => {
   const server = await redis(t, { persist: true });
+  // b reads through a proxy that holds its traffic: it has read little when Redis goes down.
+  const proxy = await startHoldingProxy(server.port);
+  later(t, () => proxy.close());
   const gaps: (string | null)[] = [];
   const a = await bus(t, server.url);
-  const b = await bus(t, server.url, { readCount: 3, onGap: c => gaps.push(c) });
+  const b = await bus(t, proxy.url, { readCount: 3, onGap: c => gaps.push(c) });
   const got = recorder();
   const globals: string[] = [];
   await b.subscribeChannel('c', got.fn);
   await b.subscribeGlobal(e => { if (e.type === 'presence') globals.push(e.name); });
-  await Promise.all(Array.from({ length: 100 }, (_, i) => a.publishChannel('c', ev('c', 'a', i))));
+  for (let i = 0; i < 5; i++) await a.publishChannel('c', ev('c', 'a', i));
+  await waitFor(() => got.got.length === 5, 'the first events');
+  proxy.hold();
+  await Promise.all(Array.from({ length: 95 }, (_, i) => a.publishChannel('c', ev('c', 'a', 5 + i))));
   await a.publishGlobal({ type: 'presence', name: 'before', online: true });
   await server.down();
+  proxy.release();
   await assert.rejects(a.publishChannel('c', ev('c', 'a', -1)), /could not publish to channel "c" on Redis/);
   await assert.rejects(b.subscribeChannel('other', () => undefined), /could not subscribe to channel "other" on Redis/);
   await server.up({ persist: true });
@@ -234,10 +254,37 @@ test('Redis restarted without its data: each stream reports a gap (reset, onGap)
   assert.deepEqual(got.offsets.slice(10), [1, 2, 3, 4, 5], 'the new stream counts from 1');
 });
 
+test('Redis back with an older copy of its data (a lagging replica, an old backup): a gap, at once', { skip }, async t => {
+  const server = await redis(t, { persist: true });
+  const gaps: (string | null)[] = [];
+  const a = await bus(t, server.url);
+  const b = await bus(t, server.url, { onGap: c => gaps.push(c) });
+  const got = recorder();
+  await b.subscribeChannel('c', got.fn);
+  for (let i = 0; i < 10; i++) await a.publishChannel('c', ev('c', 'a', i));
+  await server.down();
+  const copies = await tempDir('palaver-redis-copy-');
+  later(t, () => rm(copies, { recursive: true, force: true }));
+  const old = join(copies, 'data');
+  await cp(server.dir, old, { recursive: true });
+  await server.up();
+  for (let i = 10; i < 20; i++) await publishWhenUp(a, 'c', ev('c', 'a', i));
+  await waitFor(() => got.got.length === 20, 'the events before the copy is restored');
+  await server.down();
+  await rm(server.dir, { recursive: true });
+  await cp(old, server.dir, { recursive: true });
+  await server.up();
+  await waitFor(() => gaps.length === 1, 'the gap');
+  for (let i = 20; i < 25; i++) await publishWhenUp(a, 'c', ev('c', 'a', i));
+  await waitFor(() => got.got.length === 26, 'the later events');
+  assert.deepEqual(got.got, [...range(0, 20, 'a'), 'reset', ...range(20, 25, 'a')]);
+  assert.deepEqual(got.offsets.slice(20), [11, 12, 13, 14, 15], 'the stream counts on from the copy');
+});
+
 test('MAXLEN trims past a slow reader: it is told (reset, onGap) and goes on from what is left', { skip }, async t => {
   const server = await redis(t);
   const proxy = await startHoldingProxy(server.port);
-  t.after(() => proxy.close());
+  later(t, () => proxy.close());
   const gaps: (string | null)[] = [];
   const a = await bus(t, server.url, { maxLen: 10 });
   const slow = await bus(t, proxy.url, { readCount: 1, onGap: c => gaps.push(c) });
@@ -268,7 +315,7 @@ test('the chat runs on the Redis bus unchanged: what is said on one process is s
     const store = new SqliteStore(file);
     const b = await bus(t, server.url);
     const chat = await new Chat(store, b).init();
-    t.after(async () => { chat.close(); await store.close(); });
+    later(t, async () => { chat.close(); await store.close(); });
     return chat;
   }));
   const [one, two] = processes;

@@ -18,6 +18,8 @@ export function redisMissing(): string | undefined {
 export interface RedisServer {
   readonly port: number;
   readonly url: string;
+  /** Where it keeps its data (to copy while it is down). */
+  readonly dir: string;
   /** Stops the server cleanly (SIGTERM: an append-only file is flushed). */
   down(): Promise<void>;
   /** Starts it again on the same port, with its data if `persist` (append-only file), else empty. */
@@ -85,6 +87,7 @@ export async function startRedis(options: { persist?: boolean } = {}): Promise<R
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    dir,
     admin,
     down: () => stopped(child!),
     async up({ persist = options.persist ?? false } = {}) {
