@@ -16,6 +16,10 @@
 // them at once (subscribers only queue tasks on their sessions, which bound their own queues);
 // what this process has not read yet waits in Redis, up to each stream's MAXLEN, after which it
 // is a gap as above. So this process holds at most readCount × streams parsed events at a time.
+//
+// Redis holds at most MAXLEN entries per stream, and only of streams published to within
+// streamTtlMs (a day): an idle stream expires with its counter, and its next event starts a new
+// epoch, which readers take for a gap (they read again from the store, which is harmless).
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -30,6 +34,8 @@ export interface RedisBusOptions {
   prefix?: string;
   /** Entries kept per stream (approximately: Redis trims whole nodes). */
   maxLen?: number;
+  /** A stream nobody has published to for this long is deleted (its next event starts a new epoch). */
+  streamTtlMs?: number;
   /** Entries taken per stream in one read. */
   readCount?: number;
   /** How long one blocking read waits for new entries before it is sent again. */
@@ -47,7 +53,7 @@ export interface RedisBusOptions {
   log?: Log;
 }
 
-export const REDIS_BUS_DEFAULTS = { prefix: 'palaver:', maxLen: 10_000, readCount: 100, blockMs: 5000, reconnectMaxMs: 2000, commandTimeoutMs: 5000, connectTimeoutMs: 10_000 };
+export const REDIS_BUS_DEFAULTS = { prefix: 'palaver:', maxLen: 10_000, streamTtlMs: 24 * 3_600_000, readCount: 100, blockMs: 5000, reconnectMaxMs: 2000, commandTimeoutMs: 5000, connectTimeoutMs: 10_000 };
 
 type Subscriber = (e: never) => void;
 
@@ -68,7 +74,7 @@ interface Stream {
 }
 
 // Appends one event. KEYS: the stream, its meta hash (epoch `e`, counter `s`).
-// ARGV: MAXLEN, an epoch to use if the stream has none, the event's JSON.
+// ARGV: MAXLEN, an epoch to use if the stream has none, the event's JSON, the streams' TTL.
 const publishScript = new RedisScript(`
 local epoch = redis.call('HGET', KEYS[2], 'e')
 if not epoch then
@@ -77,17 +83,20 @@ if not epoch then
 end
 local offset = redis.call('HINCRBY', KEYS[2], 's', 1)
 redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'o', offset, 'e', epoch, 'd', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
 return offset
 `);
 
 // Where a stream is now: {epoch, offset, id of the last entry}, creating its epoch if it has none,
 // in one step, so that a publish is either before the position (not delivered) or after it.
-// KEYS: the stream, its meta hash. ARGV: an epoch to use if the stream has none.
+// KEYS: the stream, its meta hash. ARGV: an epoch to use if the stream has none, the streams' TTL.
 const positionScript = new RedisScript(`
 local epoch = redis.call('HGET', KEYS[2], 'e')
 if not epoch then
   epoch = ARGV[1]
   redis.call('HSET', KEYS[2], 'e', epoch, 's', 0)
+  redis.call('PEXPIRE', KEYS[2], ARGV[2])
 end
 local offset = tonumber(redis.call('HGET', KEYS[2], 's') or '0')
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
@@ -170,7 +179,7 @@ export class RedisBus implements Bus {
   private constructor(options: RedisBusOptions) {
     const d = REDIS_BUS_DEFAULTS;
     this.o = {
-      prefix: options.prefix ?? d.prefix, maxLen: options.maxLen ?? d.maxLen, readCount: options.readCount ?? d.readCount,
+      prefix: options.prefix ?? d.prefix, maxLen: options.maxLen ?? d.maxLen, streamTtlMs: options.streamTtlMs ?? d.streamTtlMs, readCount: options.readCount ?? d.readCount,
       blockMs: options.blockMs ?? d.blockMs, reconnectMaxMs: options.reconnectMaxMs ?? d.reconnectMaxMs,
       commandTimeoutMs: options.commandTimeoutMs ?? d.commandTimeoutMs, connectTimeoutMs: options.connectTimeoutMs ?? d.connectTimeoutMs,
     };
@@ -241,7 +250,7 @@ export class RedisBus implements Bus {
     // A position belongs to the stream an event was read from, not to the event.
     const { offset: _offset, epoch: _epoch, ...event } = e;
     try {
-      await publishScript.run(this.redis, [key, meta], [this.o.maxLen, newEpoch(), JSON.stringify(event)]);
+      await publishScript.run(this.redis, [key, meta], [this.o.maxLen, newEpoch(), JSON.stringify(event), this.o.streamTtlMs]);
     } catch (err) {
       throw new Error(`could not publish to ${what} on Redis: ${reason(err)}`, { cause: err });
     }
@@ -274,7 +283,7 @@ export class RedisBus implements Bus {
   /** Takes a new stream's starting position (now), then has the reader read it from there. */
   private async start(s: Stream) {
     try {
-      const [epoch, offset, id] = await positionScript.run(this.redis, [s.key, s.meta], [newEpoch()]) as [string, number, string];
+      const [epoch, offset, id] = await positionScript.run(this.redis, [s.key, s.meta], [newEpoch(), this.o.streamTtlMs]) as [string, number, string];
       Object.assign(s, { epoch, offset, lastId: id, active: true });
     } catch (err) {
       if (this.streams.get(s.key) === s) this.streams.delete(s.key);
@@ -314,7 +323,7 @@ export class RedisBus implements Bus {
     const connection = this.readerConnections;
     this.wakeId = '0-0';
     const streams = [...this.streams.values()].filter(s => s.active);
-    const now = await Promise.all(streams.map(s => positionScript.run(this.reader, [s.key, s.meta], [newEpoch()]) as Promise<[string, number, string]>));
+    const now = await Promise.all(streams.map(s => positionScript.run(this.reader, [s.key, s.meta], [newEpoch(), this.o.streamTtlMs]) as Promise<[string, number, string]>));
     streams.forEach((s, i) => {
       const [epoch, offset, id] = now[i];
       if (this.streams.get(s.key) === s && (epoch !== s.epoch || offset < s.offset)) this.gap(s, epoch, offset, id);
@@ -336,17 +345,19 @@ export class RedisBus implements Bus {
     const f: Record<string, string> = {};
     for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
     const offset = Number(f.o);
-    if (f.e !== s.epoch || offset !== s.offset + 1) this.gap(s, f.e, offset - 1, s.lastId);
     s.lastId = id;
+    // Not written by publishScript (another program shares the key): not ours to count or show.
+    if (!Number.isSafeInteger(offset) || !f.e) return this.unreadable(s, id);
+    if (f.e !== s.epoch || offset !== s.offset + 1) this.gap(s, f.e, offset - 1, id);
     s.offset = offset;
-    let event: ChannelEvent | GlobalEvent;
-    try {
-      event = JSON.parse(f.d);
-    } catch (err) {
-      this.log.error({ event: 'error', err, stream: s.key, id }, 'an unreadable entry on the Redis bus');
-      return;
-    }
-    this.fanOut(s, Object.assign(event, { offset, epoch: s.epoch }));
+    let event: unknown;
+    try { event = JSON.parse(f.d); } catch { return this.unreadable(s, id); }
+    if (typeof event !== 'object' || event === null) return this.unreadable(s, id);
+    this.fanOut(s, Object.assign(event as ChannelEvent | GlobalEvent, { offset, epoch: s.epoch }));
+  }
+
+  private unreadable(s: Stream, id: string) {
+    this.log.error({ event: 'error', stream: s.key, id }, 'an entry on the Redis bus that Palaver did not write');
   }
 
   /** Events may be missing before the stream's position (epoch, offset, last id): say so. */

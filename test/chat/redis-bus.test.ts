@@ -308,6 +308,22 @@ test('MAXLEN trims past a slow reader: it is told (reset, onGap) and goes on fro
   assert.deepEqual(got.offsets.slice(reset), Array.from({ length: 600 - first }, (_, i) => first + i + 1));
 });
 
+test('an idle stream expires from Redis; its next event comes after a reset', { skip }, async t => {
+  const server = await redis(t);
+  const a = await bus(t, server.url, { streamTtlMs: 300 });
+  const b = await bus(t, server.url);
+  const got = recorder();
+  await b.subscribeChannel('c', got.fn);
+  await a.publishChannel('c', ev('c', 'a', 0));
+  for (const deadline = Date.now() + 10_000; await server.admin.exists('palaver:stream:c:c', 'palaver:meta:c:c');) {
+    assert.ok(Date.now() < deadline, 'the stream never expired');
+    await new Promise(r => setTimeout(r, 20));
+  }
+  await a.publishChannel('c', ev('c', 'a', 1));
+  await waitFor(() => got.got.length === 3, 'the event after the expiry');
+  assert.deepEqual(got.got, ['a0', 'reset', 'a1']);
+});
+
 test('the chat runs on the Redis bus unchanged: what is said on one process is seen on the other', { skip }, async t => {
   const server = await redis(t);
   const file = join(await tempDir(), 'palaver.db');
