@@ -58,8 +58,11 @@ function launch(port: number, dir: string, persist: boolean): ChildProcess {
 /** Waits until the server answers PING; fails if it exits first or takes over 10 s. */
 async function whenUp(child: ChildProcess, port: number) {
   let exited = false;
+  let failed: Error | undefined;
   child.once('exit', () => { exited = true; });
+  child.once('error', err => { failed = err; });
   for (const deadline = Date.now() + 10_000; ;) {
+    if (failed) throw new Error(`cannot start redis-server (apt-get install redis-server): ${failed.message}`);
     if (exited) throw new Error(`redis-server on port ${port} exited at start`);
     if (await pings(port)) return;
     if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING within 10 s`);
