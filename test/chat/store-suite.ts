@@ -3,7 +3,7 @@
 // one database stand for several processes sharing it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChatStore, LoginRecord } from '../../chat/store.ts';
+import type { Alert, ChatStore, LoginRecord, Message } from '../../chat/store.ts';
 
 /** A fresh, empty database. */
 export interface StoreDatabase {
@@ -168,7 +168,7 @@ export function cases(make: MakeDatabase, register: Register) {
 
   storeCase('messages: deleted once, then gone from reads and pages', async open => {
     const [a, b] = [await open(), await open()];
-    const ms = [];
+    const ms: Message[] = [];
     for (let i = 0; i < 4; i++) ms.push(await a.addMessage({ channel: 'main', author: 'Hal', authorKey: 'hal', text: `m${i}`, at: T0 }));
     const both = await Promise.all([a.deleteMessage(ms[1].id), b.deleteMessage(ms[1].id)]);
     assert.deepEqual(both.filter(Boolean).length, 1, 'of two deletions at once, one deleted it');
@@ -224,7 +224,7 @@ export function cases(make: MakeDatabase, register: Register) {
 
   storeCase('alerts: newest first, up to the limit, ids increasing', async open => {
     const s = await open();
-    const made = [];
+    const made: Alert[] = [];
     for (let i = 0; i < 5; i++) made.push(await s.addAlert({ author: 'Max', text: `alert ${i}`, at: T0 + i }));
     assert.ok(made.every((a, i) => typeof a.id === 'number' && (i === 0 || a.id > made[i - 1].id)));
     assert.deepEqual(await s.alerts(3), made.slice(2).reverse());

@@ -133,7 +133,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       await admin.connect();
       // A locale that sorts text as people read it (ä before b), as an operator's database
       // likely does; the store must order keys by code point all the same. (PostgreSQL 15 or later.)
-      try { await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US'`); } finally { await admin.end(); }
+      try { await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' STRATEGY FILE_COPY`); } finally { await admin.end(); }
       return `postgres://${USER}@127.0.0.1:${port}/${name}`;
     },
     down: () => stopped(child!),
