@@ -10,6 +10,9 @@ commands:
       --host HOST       address to listen on (default 127.0.0.1)
       --port PORT       port (default 8080)
       --data DIR        data directory (default ./data)
+      --database URL    keep the chat in PostgreSQL (postgres://user:pass@host/db;
+                        also PALAVER_DATABASE) instead of SQLite in DIR
+      --database-pool N connections to PostgreSQL (default 10)
       --admin NAME      make NAME an administrator (repeatable; also PALAVER_ADMINS)
       --tui             also run a terminal session for the person at the console
       --line            also run a line-mode session on stdin and stdout
@@ -37,6 +40,7 @@ commands:
                       (with --restrict-channels); open sessions see it at once
       --revoke          take it back instead
       --data DIR        data directory (default ./data)
+      --database URL    the servers' PostgreSQL (also PALAVER_DATABASE)
 `;
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,11 +1,11 @@
-// `palaver serve`: the chat over HTTP for browsers (and for `palaver tui`), on SQLite in ./data.
+// `palaver serve`: the chat over HTTP for browsers (and for `palaver tui`), on SQLite in ./data or on PostgreSQL (--database).
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { MemoryBus } from '../chat/bus.ts';
 import { Chat, type ChatConfig } from '../chat/chat.ts';
-import { SqliteStore } from '../chat/sqlite-store.ts';
+import { DatabaseError, redactUrl } from '../chat/postgres-store.ts';
 import { languagesFromEnv } from '../core/i18n.ts';
 import { silentLog, type Log } from '../core/log.ts';
 import type { Driver } from '../core/driver.ts';
@@ -16,6 +16,7 @@ import { HttpServer, type HttpServerOptions } from '../drivers/http/server.ts';
 import { loadLibrary } from '../core/library.ts';
 import { actions } from '../ui-descriptions/actions.ts';
 import { createChatApp, loadCatalogs, UI_DIR } from '../ui-descriptions/app.ts';
+import { databasePool, databaseUrl, DEFAULT_POOL, openStore } from './database.ts';
 import { DevReload } from './dev-reload.ts';
 import { createLogger, logLevel, type LogLevel } from './log.ts';
 
@@ -25,6 +26,10 @@ export interface ServeOptions {
   host: string;
   port: number;
   dataDir: string;
+  /** PostgreSQL's URL (`--database`); without it, SQLite in dataDir. */
+  database?: string;
+  /** Connections to PostgreSQL (`--database-pool`, default 10). */
+  databasePool?: number;
   admins: string[];
   restrictChannels: boolean;
   detachedTtlMs: number;
@@ -57,6 +62,8 @@ export function serveOptions(args: string[], env = process.env): ServeOptions {
       host: { type: 'string', default: env.PALAVER_HOST ?? '127.0.0.1' },
       port: { type: 'string', default: env.PALAVER_PORT ?? '8080' },
       data: { type: 'string', default: env.PALAVER_DATA ?? './data' },
+      database: { type: 'string', default: env.PALAVER_DATABASE ?? '' },
+      'database-pool': { type: 'string', default: env.PALAVER_DATABASE_POOL ?? String(DEFAULT_POOL) },
       admin: { type: 'string', multiple: true, default: [] },
       'restrict-channels': { type: 'boolean', default: env.PALAVER_RESTRICT_CHANNELS === '1' },
       'session-minutes': { type: 'string', default: env.PALAVER_SESSION_MINUTES ?? '10' },
@@ -80,8 +87,9 @@ export function serveOptions(args: string[], env = process.env): ServeOptions {
   const trustProxy = [...(env.PALAVER_TRUST_PROXY ?? '').split(',').map(s => s.trim()).filter(Boolean), ...values['trust-proxy']!];
   const origins = [...(env.PALAVER_ORIGINS ?? '').split(',').map(s => s.trim()).filter(Boolean), ...values.origin!];
   try { configuredOrigins(origins); } catch (e) { throw new Error(`--origin: ${(e as Error).message}`); }
+  const database = values.database ? databaseUrl(values.database) : undefined;
   return {
-    host: values.host!, port, dataDir: resolve(values.data!), admins, restrictChannels: values['restrict-channels']!, detachedTtlMs: minutes * 60_000, tui: values.tui!, line: values.line!, dev: values.dev!,
+    host: values.host!, port, dataDir: resolve(values.data!), database, databasePool: databasePool(values['database-pool']!), admins, restrictChannels: values['restrict-channels']!, detachedTtlMs: minutes * 60_000, tui: values.tui!, line: values.line!, dev: values.dev!,
     origins, logLevel: logLevel(values['log-level']!), sessions: { maxSessions }, trustProxy,
   };
 }
@@ -89,7 +97,7 @@ export function serveOptions(args: string[], env = process.env): ServeOptions {
 /** Starts everything; returns the address and a function that stops it all cleanly. */
 export async function startServer(o: ServeOptions) {
   const log = o.log ?? silentLog;
-  const store = new SqliteStore(join(o.dataDir, 'palaver.db'));
+  const store = await openStore({ dataDir: o.dataDir, url: o.database, poolSize: o.databasePool, log });
   const chat = await new Chat(store, new MemoryBus(err => log.error({ event: 'error', err }, 'a bus subscriber failed')), { ...o.chat, admins: o.admins, restrictChannels: o.restrictChannels, loginTtlMs: o.detachedTtlMs }).init();
   const app = await createChatApp(chat);
   const server = await HttpServer.create({ app, secret: loadSecret(o.dataDir), detachedTtlMs: o.detachedTtlMs, ...o.sessions, trustProxy: o.trustProxy, wire: o.wire, origins: o.origins, log });
@@ -114,7 +122,7 @@ export async function startServer(o: ServeOptions) {
     throw e;
   }
   log.info({
-    event: 'start', url, version: VERSION, node: process.version, dataDir: o.dataDir, origins: [...server.origins],
+    event: 'start', url, version: VERSION, node: process.version, dataDir: o.dataDir, database: o.database ? redactUrl(o.database) : 'sqlite', origins: [...server.origins],
     admins: o.admins, restrictChannels: o.restrictChannels, detachedTtlMs: o.detachedTtlMs,
   }, `Palaver ${VERSION} is running. Open ${url} in a browser.`);
   return { url, server, chat, app, stop, local, dev };
@@ -152,6 +160,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') process.stderr.write(`palaver serve: ${options.host}:${options.port} is in use; pick another with --port\n`);
     else if (err.code === 'EACCES') process.stderr.write(`palaver serve: not allowed to listen on ${options.host}:${options.port}\n`);
+    else if (err instanceof DatabaseError) process.stderr.write(`palaver serve: ${err.message}\n`);
     else log.fatal({ event: 'error', err }, 'could not start');
     return 1;
   }

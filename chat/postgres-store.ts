@@ -97,6 +97,8 @@ export class PostgresStore implements ChatStore {
       idle_in_transaction_session_timeout: o.statementTimeoutMs * 2,
       connectionTimeoutMillis: o.connectTimeoutMs,
       idleTimeoutMillis: 30_000,
+      // Idle connections do not keep the process alive: a command that fails after opening still exits.
+      allowExitOnIdle: true,
       keepAlive: true,
       application_name: 'palaver',
     });
