@@ -7,6 +7,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import pg from 'pg';
 import { DatabaseError, POSTGRES_SCHEMA_VERSION, PostgresStore } from '../../chat/postgres-store.ts';
 import { postgresMissing, startPostgres, type PostgresServer } from '../support/postgres.ts';
+import { startHoldingProxy } from '../support/redis.ts';
 import { storeSuite } from './store-suite.ts';
 
 const skip = postgresMissing();
@@ -66,5 +67,25 @@ test('a statement kept waiting (a row locked elsewhere) fails after the statemen
   } finally {
     await holder.end();
     await store.close();
+  }
+});
+
+test('a database that stops answering fails each request within the timeouts, and serves again once it answers', { skip }, async () => {
+  const url = new URL(await server.createDatabase());
+  const proxy = await startHoldingProxy(server.port);
+  url.port = new URL(proxy.url).port;
+  const store = await PostgresStore.open(url.toString(), { statementTimeoutMs: 300, connectTimeoutMs: 500 });
+  try {
+    await store.addMessage({ channel: 'main', author: 'pat', authorKey: 'pat', text: 'first', at: T0 });
+    proxy.hold();
+    const started = Date.now();
+    const stuck = await Promise.allSettled([store.getUser('pat'), store.messages('main', 10), store.addMessage({ channel: 'main', author: 'pat', authorKey: 'pat', text: 'held', at: T0 })]);
+    assert.ok(stuck.every(r => r.status === 'rejected'), 'every request fails');
+    assert.ok(Date.now() - started < 5000, `within the timeouts, not held (${Date.now() - started} ms)`);
+    proxy.release();
+    assert.ok((await store.messages('main', 10)).some(m => m.text === 'first'), 'it answers again');
+  } finally {
+    await store.close();
+    await proxy.close();
   }
 });
